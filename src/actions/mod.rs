@@ -1,0 +1,10 @@
+//! Use cases. Each one is one database transaction: the content change, its outgoing activity
+//! and one delivery row per destination inbox commit together (the transactional outbox).
+
+pub mod centre;
+pub mod followers;
+pub mod follows;
+pub mod outbox;
+pub mod posts;
+pub mod remote_posts;
+pub mod tokens;

@@ -1,0 +1,97 @@
+//! `AppContext`: everything a request, an action or the delivery worker needs. It is the
+//! federation library's app data; there is no global state, so several instances run in one
+//! process (the tests do).
+
+use crate::{config::Config, db::Db};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tokio::sync::Notify;
+use url::Url;
+
+/// The local centre's identity, loaded at start-up.
+#[derive(Clone, Debug)]
+pub struct Centre {
+    /// Row id in `actors`.
+    pub id: i64,
+    pub ap_id: Url,
+    pub public_key_pem: String,
+    pub private_key_pem: String,
+}
+
+#[derive(Clone)]
+pub struct AppContext {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub centre: Arc<Centre>,
+    pub urls: Urls,
+    /// Woken when deliveries are queued, so the worker sends them at once.
+    pub delivery_wakeup: Arc<Notify>,
+}
+
+impl AppContext {
+    /// The current time. Time-dependent functions take it as a parameter, so tests can pass
+    /// their own instant instead.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Builds every URL the instance serves from its base URL.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    base: Url,
+    username: String,
+}
+
+impl Urls {
+    pub fn new(base: Url, username: &str) -> Urls {
+        Urls {
+            base,
+            username: username.to_string(),
+        }
+    }
+
+    fn join(&self, path: &str) -> Url {
+        let mut u = self.base.clone();
+        u.set_path(path);
+        u
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+    pub fn actor(&self) -> Url {
+        self.join(&format!("/u/{}", self.username))
+    }
+    pub fn inbox(&self) -> Url {
+        self.join(&format!("/u/{}/inbox", self.username))
+    }
+    pub fn outbox(&self) -> Url {
+        self.join(&format!("/u/{}/outbox", self.username))
+    }
+    pub fn followers(&self) -> Url {
+        self.join(&format!("/u/{}/followers", self.username))
+    }
+    pub fn following(&self) -> Url {
+        self.join(&format!("/u/{}/following", self.username))
+    }
+    pub fn shared_inbox(&self) -> Url {
+        self.join("/inbox")
+    }
+    pub fn key_id(&self) -> Url {
+        let mut u = self.actor();
+        u.set_fragment(Some("main-key"));
+        u
+    }
+    pub fn post(&self, public_id: &str) -> Url {
+        self.join(&format!("/posts/{public_id}"))
+    }
+    pub fn activity(&self, public_id: &str) -> Url {
+        self.join(&format!("/activities/{public_id}"))
+    }
+}
+
+/// A new random public id (32 hex characters) for posts, follows and activities.
+pub fn new_public_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

@@ -1,0 +1,142 @@
+//! Actors: the local centre (with its private key) and the remote actors we know.
+
+use super::{Exec, affected, with_exec};
+use anyhow::Context;
+
+/// One actor as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ActorRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub kind: String,
+    pub username: String,
+    pub domain: String,
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub url: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub outbox: Option<String>,
+    pub followers_url: Option<String>,
+    pub public_key_pem: String,
+    pub private_key_pem: Option<String>,
+    pub manually_approves_followers: bool,
+    pub local: bool,
+    pub published: Option<i64>,
+    pub fetched_at: i64,
+    /// Extra fields as a JSON object (icon, image, attachment…).
+    pub data: String,
+}
+
+/// The fields written by [`upsert`].
+#[derive(Clone, Debug)]
+pub struct ActorUpsert<'a> {
+    pub ap_id: &'a str,
+    pub kind: &'a str,
+    pub username: &'a str,
+    pub domain: &'a str,
+    pub name: Option<&'a str>,
+    pub summary: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub inbox: &'a str,
+    pub shared_inbox: Option<&'a str>,
+    pub outbox: Option<&'a str>,
+    pub followers_url: Option<&'a str>,
+    pub public_key_pem: &'a str,
+    pub manually_approves_followers: bool,
+    pub published: Option<i64>,
+    pub fetched_at: i64,
+    pub data: &'a str,
+}
+
+/// The column list of [`ActorRow`], for `concat!`.
+macro_rules! columns {
+    () => {
+        "id, ap_id, kind, username, domain, name, summary, url, inbox, shared_inbox, outbox, \
+         followers_url, public_key_pem, private_key_pem, manually_approves_followers, local, \
+         published, fetched_at, data"
+    };
+}
+
+/// Inserts or refreshes a remote actor by `ap_id`. Never touches the private key or the
+/// `local` flag, so a remote document can never overwrite the local centre.
+pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<ActorRow> {
+    const SQL: &str = concat!("INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
+        shared_inbox, outbox, followers_url, public_key_pem, manually_approves_followers, local, \
+        published, fetched_at, data) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+        ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, username = excluded.username, \
+        name = excluded.name, summary = excluded.summary, url = excluded.url, \
+        inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, \
+        followers_url = excluded.followers_url, public_key_pem = excluded.public_key_pem, \
+        manually_approves_followers = excluded.manually_approves_followers, \
+        published = excluded.published, fetched_at = excluded.fetched_at, data = excluded.data \
+        WHERE actors.local = $14 \
+        RETURNING ", columns!());
+    with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL)
+        .bind(a.ap_id).bind(a.kind).bind(a.username).bind(a.domain).bind(a.name)
+        .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
+        .bind(a.followers_url).bind(a.public_key_pem).bind(a.manually_approves_followers)
+        .bind(false).bind(a.published).bind(a.fetched_at).bind(a.data)
+        .fetch_optional(c).await)
+    .context("storing remote actor")?
+    .ok_or_else(|| anyhow::anyhow!("refusing to overwrite the local actor {}", a.ap_id))
+}
+
+/// Creates the local centre actor with its key pair. Fails if it exists.
+pub async fn insert_local(
+    ex: Exec<'_>,
+    a: &ActorUpsert<'_>,
+    private_key_pem: &str,
+) -> anyhow::Result<ActorRow> {
+    const SQL: &str = concat!("INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
+        shared_inbox, outbox, followers_url, public_key_pem, private_key_pem, \
+        manually_approves_followers, local, published, fetched_at, data) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+        RETURNING ", columns!());
+    with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL)
+        .bind(a.ap_id).bind(a.kind).bind(a.username).bind(a.domain).bind(a.name)
+        .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
+        .bind(a.followers_url).bind(a.public_key_pem).bind(private_key_pem)
+        .bind(a.manually_approves_followers).bind(true).bind(a.published).bind(a.fetched_at)
+        .bind(a.data)
+        .fetch_one(c).await)
+    .context("creating the local centre actor")
+}
+
+/// Updates the profile of the local centre (never its key or its id).
+pub async fn update_local_profile(
+    ex: Exec<'_>,
+    id: i64,
+    name: &str,
+    summary: &str,
+    manually_approves_followers: bool,
+    data: &str,
+) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE actors SET name = $2, summary = $3, manually_approves_followers = $4, \
+        data = $5 WHERE id = $1 AND local = $6";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(name).bind(summary)
+        .bind(manually_approves_followers).bind(data).bind(true).execute(c).await)
+    .context("updating the centre profile")?;
+    Ok(())
+}
+
+/// The local centre, if it has been created.
+pub async fn find_local(ex: Exec<'_>) -> anyhow::Result<Option<ActorRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM actors WHERE local = $1 ORDER BY id LIMIT 1");
+    with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(true).fetch_optional(c).await)
+        .context("reading the local centre")
+}
+
+pub async fn find_by_ap_id(ex: Exec<'_>, ap_id: &str) -> anyhow::Result<Option<ActorRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM actors WHERE ap_id = $1");
+    with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(ap_id).fetch_optional(c).await)
+        .context("reading actor")
+}
+
+pub async fn find_by_id(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<ActorRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM actors WHERE id = $1");
+    with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(id).fetch_optional(c).await)
+        .context("reading actor")
+}
+

@@ -1,0 +1,139 @@
+//! The transactional outbox: outgoing activities and one delivery row per destination inbox.
+//! Rows are written in the same transaction as the content change they announce.
+
+use super::{Exec, affected, dialect, with_exec};
+use anyhow::Context;
+
+/// An activity the centre sent, kept so that its id stays dereferenceable.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub kind: String,
+    pub json: String,
+    pub created_at: i64,
+}
+
+/// A delivery claimed by a worker, under lease.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ClaimedDelivery {
+    pub id: i64,
+    pub activity_id: i64,
+    pub inbox: String,
+    pub host: String,
+    pub attempts: i64,
+}
+
+/// Stores an outgoing activity and returns its row id.
+pub async fn insert_activity(
+    ex: Exec<'_>,
+    ap_id: &str,
+    kind: &str,
+    json: &str,
+    now: i64,
+) -> anyhow::Result<i64> {
+    const SQL: &str = "INSERT INTO outgoing_activities (ap_id, kind, json, created_at) \
+        VALUES ($1, $2, $3, $4) RETURNING id";
+    with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).bind(ap_id).bind(kind).bind(json)
+        .bind(now).fetch_one(c).await)
+    .context("storing outgoing activity")
+}
+
+/// Queues one delivery of `activity_id` per distinct inbox, due now.
+pub async fn enqueue(
+    mut ex: Exec<'_>,
+    activity_id: i64,
+    inboxes: &[String],
+    now: i64,
+) -> anyhow::Result<usize> {
+    const SQL: &str = "INSERT INTO deliveries (activity_id, inbox, host, status, attempts, \
+        next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4) \
+        ON CONFLICT (activity_id, inbox) DO NOTHING";
+    let mut queued = 0;
+    for inbox in inboxes {
+        let host = url::Url::parse(inbox)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+            })
+            .unwrap_or_default();
+        let done = affected!(ex.reborrow(), c => sqlx::query(SQL).bind(activity_id).bind(inbox)
+            .bind(&host).bind(now).execute(c).await)
+        .context("queueing delivery")?;
+        queued += done as usize;
+    }
+    Ok(queued)
+}
+
+pub async fn find_activity(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<ActivityRow>> {
+    const SQL: &str = "SELECT id, ap_id, kind, json, created_at FROM outgoing_activities \
+        WHERE id = $1";
+    with_exec!(ex, c => sqlx::query_as::<_, ActivityRow>(SQL).bind(id).fetch_optional(c).await)
+        .context("reading outgoing activity")
+}
+
+pub async fn find_activity_by_ap_id(
+    ex: Exec<'_>,
+    ap_id: &str,
+) -> anyhow::Result<Option<ActivityRow>> {
+    const SQL: &str = "SELECT id, ap_id, kind, json, created_at FROM outgoing_activities \
+        WHERE ap_id = $1";
+    with_exec!(ex, c => sqlx::query_as::<_, ActivityRow>(SQL).bind(ap_id).fetch_optional(c).await)
+        .context("reading outgoing activity")
+}
+
+/// Claims up to `limit` due deliveries until `lease_until`.
+pub async fn claim_due(
+    ex: Exec<'_>,
+    backend: super::Backend,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<ClaimedDelivery>> {
+    let sql = dialect::claim_deliveries(backend);
+    with_exec!(ex, c => sqlx::query_as::<_, ClaimedDelivery>(sql).bind(lease_until).bind(now)
+        .bind(limit).fetch_all(c).await)
+    .context("claiming deliveries")
+}
+
+/// Records a successful delivery.
+pub async fn mark_done(ex: Exec<'_>, id: i64, now: i64) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE deliveries SET status = 'done', attempts = attempts + 1, \
+        lease_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await)
+        .context("recording delivery")?;
+    Ok(())
+}
+
+/// Records a failed attempt to retry at `next_attempt_at`.
+pub async fn mark_retry(
+    ex: Exec<'_>,
+    id: i64,
+    next_attempt_at: i64,
+    error: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = $2, \
+        lease_until = NULL, last_error = $3, updated_at = $4 WHERE id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(next_attempt_at).bind(error).bind(now)
+        .execute(c).await)
+    .context("rescheduling delivery")?;
+    Ok(())
+}
+
+/// Records a delivery that will not be retried.
+pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str, now: i64) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, \
+        lease_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(error).bind(now).execute(c).await)
+        .context("recording failed delivery")?;
+    Ok(())
+}
+
+/// Number of deliveries in `status`.
+pub async fn count_by_status(ex: Exec<'_>, status: &str) -> anyhow::Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM deliveries WHERE status = $1";
+    with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).bind(status).fetch_one(c).await)
+        .context("counting deliveries")
+}

@@ -1,0 +1,233 @@
+//! Posts: the centre's own notes and the objects received from the centres it follows.
+
+use super::{Exec, affected, with_exec};
+use anyhow::Context;
+
+/// One post as stored. `content` is sanitised HTML.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PostRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub public_id: Option<String>,
+    pub actor_id: i64,
+    pub kind: String,
+    pub visibility: String,
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub content: String,
+    pub url: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub published: i64,
+    pub updated: i64,
+    pub deleted_at: Option<i64>,
+    pub local: bool,
+    /// Type-specific fields as a JSON object.
+    pub data: String,
+}
+
+/// A post with the actor who wrote it, as the feed shows it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FeedRow {
+    #[sqlx(flatten)]
+    pub post: PostRow,
+    pub actor_ap_id: String,
+    pub author_name: Option<String>,
+    pub author_username: String,
+    pub author_domain: String,
+}
+
+/// The fields of a post to write.
+#[derive(Clone, Debug)]
+pub struct PostWrite<'a> {
+    pub ap_id: &'a str,
+    pub public_id: Option<&'a str>,
+    pub actor_id: i64,
+    pub kind: &'a str,
+    pub visibility: &'a str,
+    pub name: Option<&'a str>,
+    pub summary: Option<&'a str>,
+    pub content: &'a str,
+    pub url: Option<&'a str>,
+    pub in_reply_to: Option<&'a str>,
+    pub published: i64,
+    pub updated: i64,
+    pub local: bool,
+    pub data: &'a str,
+}
+
+macro_rules! columns {
+    () => {
+        "p.id, p.ap_id, p.public_id, p.actor_id, p.kind, p.visibility, p.name, p.summary, \
+         p.content, p.url, p.in_reply_to, p.published, p.updated, p.deleted_at, p.local, p.data"
+    };
+}
+
+/// Inserts a new local post.
+pub async fn insert(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<PostRow> {
+    const SQL: &str = "INSERT INTO posts (ap_id, public_id, actor_id, kind, visibility, name, \
+        summary, content, url, in_reply_to, published, updated, local, data) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *";
+    with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL)
+        .bind(p.ap_id).bind(p.public_id).bind(p.actor_id).bind(p.kind).bind(p.visibility)
+        .bind(p.name).bind(p.summary).bind(p.content).bind(p.url).bind(p.in_reply_to)
+        .bind(p.published).bind(p.updated).bind(p.local).bind(p.data)
+        .fetch_one(c).await)
+    .context("inserting post")
+}
+
+/// Stores a remote post, or applies an edit of it.
+///
+/// Idempotent: an older or equal `updated` changes nothing, a deleted post stays deleted, and a
+/// post can only be rewritten by the actor that first wrote it. Returns whether a row changed.
+pub async fn upsert_remote(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<bool> {
+    const SQL: &str = "INSERT INTO posts (ap_id, public_id, actor_id, kind, visibility, name, \
+        summary, content, url, in_reply_to, published, updated, local, data) \
+        VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+        ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, visibility = excluded.visibility, \
+        name = excluded.name, summary = excluded.summary, content = excluded.content, \
+        url = excluded.url, in_reply_to = excluded.in_reply_to, updated = excluded.updated, \
+        data = excluded.data \
+        WHERE posts.updated < excluded.updated AND posts.deleted_at IS NULL \
+        AND posts.actor_id = excluded.actor_id AND posts.local = excluded.local";
+    let done = affected!(ex, c => sqlx::query(SQL)
+        .bind(p.ap_id).bind(p.actor_id).bind(p.kind).bind(p.visibility).bind(p.name)
+        .bind(p.summary).bind(p.content).bind(p.url).bind(p.in_reply_to).bind(p.published)
+        .bind(p.updated).bind(false).bind(p.data)
+        .execute(c).await)
+    .context("storing remote post")?;
+    Ok(done > 0)
+}
+
+/// Rewrites a local post after an edit.
+pub async fn update_local(
+    ex: Exec<'_>,
+    id: i64,
+    visibility: &str,
+    name: Option<&str>,
+    summary: Option<&str>,
+    content: &str,
+    updated: i64,
+) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE posts SET visibility = $2, name = $3, summary = $4, content = $5, \
+        updated = $6 WHERE id = $1 AND deleted_at IS NULL";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(visibility).bind(name).bind(summary)
+        .bind(content).bind(updated).execute(c).await)
+    .context("updating post")?;
+    Ok(())
+}
+
+/// Marks a post deleted (its id then answers 410 with a Tombstone).
+pub async fn mark_deleted(ex: Exec<'_>, id: i64, now: i64) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE posts SET deleted_at = $2, content = '', name = NULL, \
+        summary = NULL, data = '{}' WHERE id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await)
+        .context("deleting post")?;
+    Ok(())
+}
+
+/// Marks a remote post deleted when `actor_id` wrote it. Returns whether it did.
+pub async fn delete_remote(
+    ex: Exec<'_>,
+    ap_id: &str,
+    actor_id: i64,
+    now: i64,
+) -> anyhow::Result<bool> {
+    const SQL: &str = "UPDATE posts SET deleted_at = $3, content = '', name = NULL, \
+        summary = NULL, data = '{}' \
+        WHERE ap_id = $1 AND actor_id = $2 AND local = $4 AND deleted_at IS NULL";
+    let done = affected!(ex, c => sqlx::query(SQL).bind(ap_id).bind(actor_id).bind(now)
+        .bind(false).execute(c).await)
+    .context("deleting remote post")?;
+    Ok(done > 0)
+}
+
+/// Marks every post of a remote actor deleted (the actor itself was deleted).
+pub async fn delete_all_of_actor(ex: Exec<'_>, actor_id: i64, now: i64) -> anyhow::Result<u64> {
+    const SQL: &str = "UPDATE posts SET deleted_at = $2, content = '', name = NULL, \
+        summary = NULL, data = '{}' WHERE actor_id = $1 AND local = $3 AND deleted_at IS NULL";
+    let done = affected!(ex, c => sqlx::query(SQL).bind(actor_id).bind(now).bind(false)
+        .execute(c).await)
+    .context("deleting posts of actor")?;
+    Ok(done)
+}
+
+pub async fn find_by_public_id(ex: Exec<'_>, public_id: &str) -> anyhow::Result<Option<PostRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM posts p WHERE p.public_id = $1");
+    with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(public_id).fetch_optional(c).await)
+        .context("reading post")
+}
+
+pub async fn find_by_ap_id(ex: Exec<'_>, ap_id: &str) -> anyhow::Result<Option<PostRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM posts p WHERE p.ap_id = $1");
+    with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(ap_id).fetch_optional(c).await)
+        .context("reading post")
+}
+
+/// A keyset position in a list ordered by `(published DESC, id DESC)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub published: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The position before every row.
+    pub const START: Cursor = Cursor {
+        published: i64::MAX,
+        id: i64::MAX,
+    };
+}
+
+/// The network feed: the centre's own posts and those of every centre it follows (accepted
+/// follows only), newest first, strictly after `after` in that order.
+///
+/// Ids first, then rows: the inner query walks the `(published, id)` index and stops at
+/// `limit`, and only those rows are joined to their actors.
+pub async fn feed(ex: Exec<'_>, after: Cursor, limit: i64) -> anyhow::Result<Vec<FeedRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
+         a.domain AS author_domain \
+         FROM posts p JOIN actors a ON a.id = p.actor_id \
+         WHERE p.id IN (SELECT q.id FROM posts q \
+            WHERE q.deleted_at IS NULL AND q.in_reply_to IS NULL \
+            AND (q.published < $1 OR (q.published = $1 AND q.id < $2)) \
+            AND (q.local = $3 OR q.actor_id IN \
+                 (SELECT f.target_id FROM follows f WHERE f.state = 'accepted')) \
+            ORDER BY q.published DESC, q.id DESC LIMIT $4) \
+         ORDER BY p.published DESC, p.id DESC"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, FeedRow>(SQL)
+        .bind(after.published).bind(after.id).bind(true).bind(limit)
+        .fetch_all(c).await)
+    .context("reading the network feed")
+}
+
+/// The centre's own public and unlisted posts, newest first (its outbox), with the total.
+pub async fn outbox_page(
+    ex: Exec<'_>,
+    after: Cursor,
+    limit: i64,
+) -> anyhow::Result<Vec<PostRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM posts p WHERE p.local = $1 AND p.deleted_at IS NULL \
+         AND p.visibility IN ('public', 'unlisted') \
+         AND (p.published < $2 OR (p.published = $2 AND p.id < $3)) \
+         ORDER BY p.published DESC, p.id DESC LIMIT $4"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL)
+        .bind(true).bind(after.published).bind(after.id).bind(limit)
+        .fetch_all(c).await)
+    .context("reading the outbox")
+}
+
+/// How many posts the outbox lists.
+pub async fn outbox_count(ex: Exec<'_>) -> anyhow::Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE local = $1 AND deleted_at IS NULL \
+        AND visibility IN ('public', 'unlisted')";
+    with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).bind(true).fetch_one(c).await)
+        .context("counting outbox")
+}

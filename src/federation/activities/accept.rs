@@ -1,0 +1,38 @@
+//! `Accept` and `Reject` of a Follow we sent.
+
+use super::actor_row;
+use crate::{
+    context::AppContext, db, error::AppError,
+    federation::protocol::{activity::ActivityJson, helpers::id_of},
+};
+use activitypub_federation::config::Data;
+
+pub async fn receive(
+    a: ActivityJson,
+    data: &Data<AppContext>,
+    state: &str,
+) -> Result<(), AppError> {
+    let actor = actor_row(&a, data).await?;
+    let by_id = match id_of(&a.object) {
+        Some(id) => db::follows::find_by_ap_id(data.db.read(), id.as_str()).await?,
+        None => None,
+    };
+    // Some servers answer with an object id of their own: fall back to our follow of them.
+    let follow = match by_id {
+        Some(f) => Some(f),
+        None => db::follows::find_by_target(data.db.read(), actor.id).await?,
+    };
+    let Some(follow) = follow else {
+        tracing::debug!("{} of no follow of ours, ignored", a.kind);
+        return Ok(());
+    };
+    if follow.target_id != actor.id {
+        return Err(AppError::Forbidden(format!(
+            "{} of a follow addressed to another actor",
+            a.kind
+        )));
+    }
+    db::follows::set_state(data.db.write(), follow.id, state, data.now().timestamp_millis())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! `Delete` of a post (id or Tombstone), or of the sending actor itself.
+
+use crate::{
+    context::AppContext, db, error::AppError,
+    federation::protocol::{activity::ActivityJson, helpers::id_of},
+};
+use activitypub_federation::config::Data;
+
+pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
+    let Some(object_id) = id_of(&a.object) else {
+        return Err(AppError::Invalid("Delete: object has no id".into()));
+    };
+    let Some(actor) = db::actors::find_by_ap_id(data.db.read(), a.actor.as_str()).await? else {
+        return Ok(());
+    };
+    let now = data.now().timestamp_millis();
+    if object_id == a.actor {
+        crate::actions::remote_posts::forget_actor(data, &actor, now).await?;
+    } else {
+        db::posts::delete_remote(data.db.write(), object_id.as_str(), actor.id, now).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! `Update` of a post we hold, or of the sending actor's profile.
+
+use super::actor_row;
+use crate::{
+    context::AppContext, db, error::AppError,
+    federation::{
+        objects::actor::{DbActor, store_remote},
+        protocol::{actor::ActorJson, activity::ActivityJson, helpers::id_of, object::ObjectJson},
+    },
+};
+use activitypub_federation::{config::Data, traits::Object};
+
+pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
+    if id_of(&a.object).as_ref() == Some(&a.actor) {
+        let json: ActorJson = serde_json::from_value(a.object.clone())
+            .map_err(|e| AppError::Invalid(format!("Update: actor: {e}")))?;
+        DbActor::verify(&json, &a.actor, data).await?;
+        store_remote(data, &json).await?;
+        return Ok(());
+    }
+    let object: ObjectJson = serde_json::from_value(a.object.clone())
+        .map_err(|e| AppError::Invalid(format!("Update: object: {e}")))?;
+    if !crate::federation::protocol::object::is_content_type(&object.kind) {
+        return Ok(());
+    }
+    let actor = actor_row(&a, data).await?;
+    let known = db::posts::find_by_ap_id(data.db.read(), object.id.as_str())
+        .await?
+        .is_some();
+    let followed = db::follows::find_by_target(data.db.read(), actor.id)
+        .await?
+        .is_some_and(|f| f.state == "accepted");
+    if !known && !followed {
+        return Ok(());
+    }
+    crate::actions::remote_posts::store(data, &actor, &object).await
+}

@@ -1,0 +1,70 @@
+//! ActivityPub: wire shapes (`protocol`), the library's object traits (`objects`), incoming
+//! activities (`activities`, one file per type), and the library configuration.
+
+pub mod activities;
+pub mod objects;
+pub mod protocol;
+
+use crate::context::AppContext;
+use activitypub_federation::config::{FederationConfig, UrlVerifier};
+use anyhow::Context;
+use objects::actor::DbActor;
+use std::time::Duration;
+
+/// The ActivityStreams public collection.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// Content type of ActivityPub responses.
+pub const AP_CONTENT_TYPE: &str = "application/activity+json";
+
+/// Timeout of every outgoing request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP client for every outgoing request: no redirects followed automatically, timeouts,
+/// and outside development mode a DNS resolver that refuses private and loopback addresses.
+pub fn http_client(dev: bool) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(REQUEST_TIMEOUT)
+        .user_agent(concat!("Maillage/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(std::sync::Arc::new(
+            activitypub_federation::resolver::ValidatingDnsResolver::new(vec![], !dev),
+        ))
+        .build()
+        .context("building the HTTP client")
+}
+
+/// Hook for domain policies on every URL the library verifies (domain blocks come later).
+#[derive(Clone)]
+struct Verifier;
+
+#[async_trait::async_trait]
+impl UrlVerifier for Verifier {
+    async fn verify(&self, _url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
+        Ok(())
+    }
+}
+
+/// Builds the federation library's configuration around `ctx`. Every fetch it makes (actors,
+/// objects) is signed with the centre's key, as Mastodon does.
+pub async fn federation_config(
+    ctx: AppContext,
+    client: reqwest::Client,
+) -> anyhow::Result<FederationConfig<AppContext>> {
+    let centre = DbActor::local(&ctx).await?;
+    let dev = ctx.config.dev;
+    FederationConfig::builder()
+        .domain(ctx.config.domain.clone())
+        .app_data(ctx)
+        .debug(dev)
+        .allow_http_urls(dev)
+        .http_fetch_limit(50)
+        .request_timeout(REQUEST_TIMEOUT)
+        .client(client.into())
+        .url_verifier(Box::new(Verifier))
+        .signed_fetch_actor(&centre)
+        .build()
+        .await
+        .context("configuring federation")
+}

@@ -1,0 +1,184 @@
+//! Actors for the federation library: the local centre and remote actors, one type.
+
+use crate::{
+    context::AppContext,
+    db::{self, actors::ActorRow},
+    error::AppError,
+    federation::protocol::actor::ActorJson,
+};
+use activitypub_federation::{
+    config::Data,
+    protocol::verification::verify_domains_match,
+    traits::{Actor, Object},
+};
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// An actor row with its parsed id and inboxes.
+#[derive(Clone, Debug)]
+pub struct DbActor {
+    pub row: ActorRow,
+    pub ap_id: Url,
+    inbox: Url,
+    shared_inbox: Option<Url>,
+}
+
+impl DbActor {
+    /// Wraps a stored row. Ids were validated when stored.
+    pub fn from_row(row: ActorRow) -> Result<DbActor, AppError> {
+        let ap_id = Url::parse(&row.ap_id)
+            .map_err(|e| anyhow::anyhow!("stored actor id {} is not a URL: {e}", row.ap_id))?;
+        let inbox = Url::parse(&row.inbox).unwrap_or_else(|_| ap_id.clone());
+        let shared_inbox = row.shared_inbox.as_deref().and_then(|s| Url::parse(s).ok());
+        Ok(DbActor {
+            row,
+            ap_id,
+            inbox,
+            shared_inbox,
+        })
+    }
+
+    /// The local centre.
+    pub async fn local(ctx: &AppContext) -> anyhow::Result<DbActor> {
+        let row = db::actors::find_by_id(ctx.db.read(), ctx.centre.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the local centre actor is missing"))?;
+        DbActor::from_row(row).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// `username@domain`.
+    pub fn handle(&self) -> String {
+        format!("{}@{}", self.row.username, self.row.domain)
+    }
+}
+
+/// Host and port of a URL, as used in handles and delivery rows.
+pub fn authority(u: &Url) -> String {
+    let host = u.host_str().unwrap_or_default();
+    match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Object for DbActor {
+    type DataType = AppContext;
+    type Kind = ActorJson;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.ap_id
+    }
+
+    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
+        if self.row.local {
+            None
+        } else {
+            DateTime::from_timestamp_millis(self.row.fetched_at)
+        }
+    }
+
+    async fn read_from_id(id: Url, data: &Data<AppContext>) -> Result<Option<Self>, AppError> {
+        db::actors::find_by_ap_id(data.db.read(), id.as_str())
+            .await?
+            .map(DbActor::from_row)
+            .transpose()
+    }
+
+    async fn into_json(self, data: &Data<AppContext>) -> Result<ActorJson, AppError> {
+        Ok(crate::render::activitypub::actor(data, &self.row)?)
+    }
+
+    async fn verify(
+        json: &ActorJson,
+        expected_domain: &Url,
+        _data: &Data<AppContext>,
+    ) -> Result<(), AppError> {
+        verify_domains_match(&json.id, expected_domain)?;
+        if json.public_key.owner != json.id {
+            return Err(AppError::Invalid(format!(
+                "actor {}: publicKey.owner is not the actor",
+                json.id
+            )));
+        }
+        let Some(inbox) = &json.inbox else {
+            return Err(AppError::Invalid(format!("actor {} has no inbox", json.id)));
+        };
+        verify_domains_match(inbox, &json.id)?;
+        Ok(())
+    }
+
+    async fn from_json(json: ActorJson, data: &Data<AppContext>) -> Result<Self, AppError> {
+        let row = store_remote(data, &json).await?;
+        DbActor::from_row(row)
+    }
+}
+
+/// Upserts a verified remote actor document.
+pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow, AppError> {
+    let inbox = json
+        .inbox
+        .as_ref()
+        .ok_or_else(|| AppError::Invalid(format!("actor {} has no inbox", json.id)))?;
+    let domain = authority(&json.id);
+    let username = json
+        .preferred_username
+        .clone()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| {
+            json.id
+                .path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_string))
+                .unwrap_or_default()
+        });
+    let name = json.name.as_deref().map(crate::render::sanitize::plain_text);
+    let summary = json.summary.as_deref().map(crate::render::sanitize::html);
+    let data = serde_json::json!({ "icon": json.icon, "image": json.image }).to_string();
+    let shared = json
+        .endpoints
+        .as_ref()
+        .and_then(|e| e.shared_inbox.as_ref())
+        .map(Url::as_str);
+    let row = db::actors::upsert_remote(
+        ctx.db.write(),
+        &db::actors::ActorUpsert {
+            ap_id: json.id.as_str(),
+            kind: &json.kind,
+            username: &username,
+            domain: &domain,
+            name: name.as_deref(),
+            summary: summary.as_deref(),
+            url: json.url.as_ref().map(Url::as_str),
+            inbox: inbox.as_str(),
+            shared_inbox: shared,
+            outbox: json.outbox.as_ref().map(Url::as_str),
+            followers_url: json.followers.as_ref().map(Url::as_str),
+            public_key_pem: &json.public_key.public_key_pem,
+            manually_approves_followers: json.manually_approves_followers.unwrap_or(false),
+            published: json.published.map(|p| p.timestamp_millis()),
+            fetched_at: ctx.now().timestamp_millis(),
+            data: &data,
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+impl Actor for DbActor {
+    fn public_key_pem(&self) -> &str {
+        &self.row.public_key_pem
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        self.row.private_key_pem.clone()
+    }
+
+    fn inbox(&self) -> Url {
+        self.inbox.clone()
+    }
+
+    fn shared_inbox(&self) -> Option<Url> {
+        self.shared_inbox.clone()
+    }
+}

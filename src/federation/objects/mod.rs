@@ -1,0 +1,3 @@
+//! Our database types as the federation library sees them.
+
+pub mod actor;

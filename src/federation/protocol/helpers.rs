@@ -1,0 +1,73 @@
+//! Lenient deserialisers for values other servers send in several shapes.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use url::Url;
+
+/// The id of a JSON value that is either a URL string or an object with an `id` (or a Link
+/// with an `href`).
+pub fn id_of(v: &Value) -> Option<Url> {
+    match v {
+        Value::String(s) => match s.as_str() {
+            "Public" | "as:Public" => Url::parse(crate::federation::PUBLIC).ok(),
+            s => Url::parse(s).ok(),
+        },
+        Value::Object(m) => m
+            .get("id")
+            .or_else(|| m.get("href"))
+            .and_then(Value::as_str)
+            .and_then(|s| Url::parse(s).ok()),
+        _ => None,
+    }
+}
+
+/// Accepts null, one value or many, each a URL or an object with an id; skips entries that
+/// are not URLs rather than rejecting the whole document.
+pub fn urls<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Url>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(match v {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items.iter().filter_map(id_of).collect(),
+        Some(other) => id_of(&other).into_iter().collect(),
+    })
+}
+
+/// Accepts null, one value or many, as raw JSON values.
+pub fn values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(match v {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => vec![other],
+    })
+}
+
+/// A URL given as a string, a Link object or an array of those: the first usable one.
+pub fn first_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    Ok(urls(d)?.into_iter().next())
+}
+
+/// An optional timestamp that tolerates null and unparseable values (they become `None`).
+pub fn lenient_time<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(v.as_ref()
+        .and_then(Value::as_str)
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()))
+}
+
+/// An optional string that tolerates null and non-string values.
+pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    })
+}
+
+/// An optional boolean that tolerates null and non-boolean values.
+pub fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(v.as_ref().and_then(Value::as_bool))
+}

@@ -1,0 +1,9 @@
+//! Wire shapes only: serde structs for what we send and accept. No behaviour, no database.
+//! Lenient in (optional fields, nulls, one-or-many), complete out.
+
+pub mod activity;
+pub mod actor;
+pub mod collection;
+pub mod context;
+pub mod helpers;
+pub mod object;

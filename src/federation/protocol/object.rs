@@ -1,0 +1,72 @@
+//! Content objects: `Note` now; `Article`, `Page` and `Event` share the shape and add fields.
+
+use super::helpers;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use url::Url;
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    #[serde(default, deserialize_with = "helpers::urls")]
+    pub attributed_to: Vec<Url>,
+    #[serde(default, deserialize_with = "helpers::urls")]
+    pub to: Vec<Url>,
+    #[serde(default, deserialize_with = "helpers::urls")]
+    pub cc: Vec<Url>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_map: Option<BTreeMap<String, Value>>,
+    #[serde(default, deserialize_with = "helpers::first_url")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    #[serde(default, deserialize_with = "helpers::first_url")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<Url>,
+    #[serde(default, deserialize_with = "helpers::lenient_time")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, deserialize_with = "helpers::lenient_time")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, deserialize_with = "helpers::lenient_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "helpers::values")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<Value>,
+    #[serde(default, deserialize_with = "helpers::values")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<Value>,
+}
+
+/// Content types we store from the inbox.
+pub fn is_content_type(kind: &str) -> bool {
+    matches!(kind, "Note" | "Article" | "Page")
+}
+
+/// A deleted object, as served at its id and sent in `Delete`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TombstoneJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former_type: Option<String>,
+    #[serde(default, deserialize_with = "helpers::lenient_time")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<chrono::DateTime<chrono::FixedOffset>>,
+}

@@ -1,0 +1,232 @@
+//! Actor, posts, activities and collections at their ids, content-negotiated.
+
+use super::negotiate::{activity_json, html, wants_activity_json};
+use crate::{
+    context::AppContext,
+    db,
+    error::{AppError, AppResult},
+    federation::{
+        objects::actor::DbActor,
+        protocol::{
+            collection::{OrderedCollection, OrderedCollectionPage},
+            context,
+        },
+    },
+    render::{self, activitypub::with_context},
+};
+use activitypub_federation::config::Data;
+use axum::{
+    extract::{Path, Query},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use url::Url;
+
+/// Items per collection page.
+const PAGE_SIZE: i64 = 20;
+
+fn check_username(data: &AppContext, username: &str) -> AppResult<()> {
+    if username == data.config.centre.username {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!("no actor {username}")))
+    }
+}
+
+pub async fn actor(
+    data: Data<AppContext>,
+    Path(username): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    check_username(&data, &username)?;
+    let centre = DbActor::local(&data).await?;
+    if wants_activity_json(&headers) {
+        let json = render::activitypub::actor(&data, &centre.row)?;
+        let doc = with_context(serde_json::to_value(json).map_err(anyhow::Error::from)?, context::actor());
+        return Ok(activity_json(StatusCode::OK, &doc));
+    }
+    let posts = db::posts::outbox_page(data.db.read(), db::posts::Cursor::START, PAGE_SIZE).await?;
+    Ok(html(StatusCode::OK, render::html::actor_page(&data, &centre.row, &posts)))
+}
+
+pub async fn post(
+    data: Data<AppContext>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let row = db::posts::find_by_public_id(data.db.read(), &id)
+        .await?
+        .filter(|p| p.local && p.visibility != "followers")
+        .ok_or_else(|| AppError::NotFound(format!("no post {id}")))?;
+    let json = wants_activity_json(&headers);
+    if row.deleted_at.is_some() {
+        if json {
+            let doc = with_context(
+                serde_json::to_value(render::activitypub::tombstone(&row)?).map_err(anyhow::Error::from)?,
+                context::activitystreams(),
+            );
+            return Ok(activity_json(StatusCode::GONE, &doc));
+        }
+        return Ok(html(StatusCode::GONE, render::html::gone_page(&data)));
+    }
+    if json {
+        let doc = with_context(
+            serde_json::to_value(render::activitypub::post(&data, &row)?).map_err(anyhow::Error::from)?,
+            context::object(),
+        );
+        return Ok(activity_json(StatusCode::OK, &doc));
+    }
+    let centre = DbActor::local(&data).await?;
+    Ok(html(StatusCode::OK, render::html::post_page(&data, &centre.row, &row)))
+}
+
+/// Our activities stay dereferenceable at their ids (Follow, Accept, Create…).
+pub async fn activity(data: Data<AppContext>, Path(id): Path<String>) -> AppResult<Response> {
+    let url = data.urls.activity(&id);
+    let row = db::deliveries::find_activity_by_ap_id(data.db.read(), url.as_str())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no activity {id}")))?;
+    let doc: Value = serde_json::from_str(&row.json).map_err(anyhow::Error::from)?;
+    // Activities about followers-only posts are not public.
+    let public = ["to", "cc"].iter().any(|k| {
+        doc.get(*k)
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|v| v == crate::federation::PUBLIC))
+    });
+    if !public && row.kind != "Follow" && row.kind != "Accept" && row.kind != "Undo" {
+        return Err(AppError::NotFound(format!("no activity {id}")));
+    }
+    Ok(activity_json(StatusCode::OK, &doc))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+fn collection(id: Url, total: i64) -> Response {
+    let mut first = id.clone();
+    first.set_query(Some("page=true"));
+    let doc = OrderedCollection {
+        kind: "OrderedCollection".into(),
+        id,
+        total_items: total,
+        first,
+    };
+    let doc = with_context(json!(doc), context::activitystreams());
+    activity_json(StatusCode::OK, &doc)
+}
+
+fn page(id: &Url, part_of: &Url, next: Option<String>, items: Vec<Value>) -> Response {
+    let next = next.map(|cursor| {
+        let mut u = part_of.clone();
+        u.query_pairs_mut().append_pair("page", &cursor);
+        u
+    });
+    let doc = OrderedCollectionPage {
+        kind: "OrderedCollectionPage".into(),
+        id: id.clone(),
+        part_of: part_of.clone(),
+        next,
+        ordered_items: items,
+    };
+    activity_json(StatusCode::OK, &with_context(json!(doc), context::activitystreams()))
+}
+
+fn page_url(base: &Url, page: &str) -> Url {
+    let mut u = base.clone();
+    u.query_pairs_mut().append_pair("page", page);
+    u
+}
+
+/// `page=true` is the first page; otherwise the page value is a cursor.
+fn parse_id_cursor(page: &str) -> AppResult<i64> {
+    if page == "true" {
+        return Ok(i64::MAX);
+    }
+    page.parse()
+        .map_err(|_| AppError::Invalid(format!("page: not a valid cursor: {page:?}")))
+}
+
+pub async fn outbox(
+    data: Data<AppContext>,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    check_username(&data, &username)?;
+    let id = data.urls.outbox();
+    let Some(p) = q.page else {
+        let total = db::posts::outbox_count(data.db.read()).await?;
+        return Ok(collection(id, total));
+    };
+    let cursor = if p == "true" {
+        db::posts::Cursor::START
+    } else {
+        super::api::feed::parse_cursor(&p)?
+    };
+    let rows = db::posts::outbox_page(data.db.read(), cursor, PAGE_SIZE).await?;
+    let next = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(|r| format!("{}_{}", r.published, r.id)))
+        .flatten();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let object = render::activitypub::post(&data, row)?;
+        let (to, cc) = (object.to.clone(), object.cc.clone());
+        let mut create_id = Url::parse(&row.ap_id).map_err(anyhow::Error::from)?;
+        create_id.set_fragment(Some("create"));
+        let mut activity = render::activitypub::activity(
+            "Create",
+            &create_id,
+            &data.urls.actor(),
+            json!(object),
+            &to,
+            &cc,
+            render::activitypub::time(row.published).to_utc(),
+        );
+        if let Value::Object(m) = &mut activity {
+            m.remove("@context");
+        }
+        items.push(activity);
+    }
+    Ok(page(&page_url(&id, &p), &id, next, items))
+}
+
+pub async fn followers(
+    data: Data<AppContext>,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    check_username(&data, &username)?;
+    let id = data.urls.followers();
+    let Some(p) = q.page else {
+        let total = db::followers::accepted_count(data.db.read()).await?;
+        return Ok(collection(id, total));
+    };
+    let rows = db::followers::accepted_page(data.db.read(), parse_id_cursor(&p)?, PAGE_SIZE).await?;
+    let next = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    let items = rows.iter().map(|r| json!(r.actor_ap_id)).collect();
+    Ok(page(&page_url(&id, &p), &id, next, items))
+}
+
+pub async fn following(
+    data: Data<AppContext>,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    check_username(&data, &username)?;
+    let id = data.urls.following();
+    let Some(p) = q.page else {
+        let total = db::follows::accepted_count(data.db.read()).await?;
+        return Ok(collection(id, total));
+    };
+    let rows = db::follows::accepted_page(data.db.read(), parse_id_cursor(&p)?, PAGE_SIZE).await?;
+    let next = (rows.len() as i64 == PAGE_SIZE)
+        .then(|| rows.last().map(|r| r.id.to_string()))
+        .flatten();
+    let items = rows.iter().map(|r| json!(r.target_ap_id)).collect();
+    Ok(page(&page_url(&id, &p), &id, next, items))
+}

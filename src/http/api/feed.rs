@@ -1,0 +1,70 @@
+//! `/api/v1/feed`: the network feed, newest first, with an opaque cursor.
+
+use super::Staff;
+use crate::{
+    context::AppContext,
+    db::{self, posts::Cursor},
+    error::{AppResult, invalid},
+    render::activitypub::time,
+};
+use activitypub_federation::config::Data;
+use axum::{Json, extract::Query};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+pub struct FeedQuery {
+    limit: Option<String>,
+    before: Option<String>,
+}
+
+/// Parses a `PUBLISHED_ID` cursor.
+pub fn parse_cursor(s: &str) -> AppResult<Cursor> {
+    let bad = || invalid(format!("before: not a valid cursor: {s:?}"));
+    let (p, i) = s.split_once('_').ok_or_else(bad)?;
+    Ok(Cursor {
+        published: p.parse().map_err(|_| bad())?,
+        id: i.parse().map_err(|_| bad())?,
+    })
+}
+
+pub async fn feed(_: Staff, data: Data<AppContext>, Query(q): Query<FeedQuery>) -> AppResult<Json<Value>> {
+    let limit = match q.limit.as_deref() {
+        None | Some("") => 20,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .ok_or_else(|| invalid(format!("limit: must be a number from 1 to 100 (got {l:?})")))?,
+    };
+    let after = match q.before.as_deref() {
+        None | Some("") => Cursor::START,
+        Some(c) => parse_cursor(c)?,
+    };
+    let rows = db::posts::feed(data.db.read(), after, limit).await?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|r| format!("{}_{}", r.post.published, r.post.id)))
+        .flatten();
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let p = &r.post;
+            json!({
+                "id": p.ap_id,
+                "type": p.kind,
+                "actor": r.actor_ap_id,
+                "author_name": r.author_name,
+                "author_handle": format!("{}@{}", r.author_username, r.author_domain),
+                "published": time(p.published),
+                "updated": time(p.updated),
+                "name": p.name,
+                "summary": p.summary,
+                "content": p.content,
+                "url": p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
+                "visibility": p.visibility,
+                "local": p.local,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items, "next": next })))
+}

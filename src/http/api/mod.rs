@@ -1,0 +1,87 @@
+//! The JSON admin API under `/api/v1`, authenticated with bearer tokens. Errors are
+//! `{"error": "…"}` with the matching status.
+
+pub mod feed;
+pub mod follows;
+pub mod posts;
+
+use crate::{actions, context::AppContext, error::AppError};
+use activitypub_federation::config::Data;
+use axum::{
+    Router,
+    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    http::{StatusCode, request::Parts},
+    routing::{get, post},
+};
+use serde::de::DeserializeOwned;
+
+pub fn router() -> Router {
+    Router::new()
+        .route("/follows", post(follows::create).get(follows::list))
+        .route("/follows/{id}", axum::routing::delete(follows::delete))
+        .route("/followers", get(follows::followers))
+        .route("/followers/{id}/approve", post(follows::approve))
+        .route("/followers/{id}/reject", post(follows::reject))
+        .route("/posts", post(posts::create))
+        .route(
+            "/posts/{id}",
+            get(posts::get).patch(posts::edit).delete(posts::delete),
+        )
+        .route("/feed", get(feed::feed))
+        .fallback(|| async { AppError::NotFound("no such API route".into()) })
+}
+
+/// Proof that the request carried a valid, unrevoked API token.
+pub struct Staff;
+
+impl<S: Send + Sync> FromRequestParts<S> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let data = Data::<AppContext>::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, m)| AppError::Internal(anyhow::anyhow!(m)))?;
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                AppError::Unauthorized("missing bearer token (Authorization: Bearer …)".into())
+            })?;
+        if actions::tokens::check(&data.db, token).await? {
+            Ok(Staff)
+        } else {
+            Err(AppError::Unauthorized("invalid or revoked token".into()))
+        }
+    }
+}
+
+/// A JSON body whose rejections are JSON errors with a message: 400 for syntax or shape,
+/// 413 over the body limit, 415 without a JSON content type.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let message = match &rejection {
+                    JsonRejection::MissingJsonContentType(_) => {
+                        "expected Content-Type: application/json".to_string()
+                    }
+                    _ if status == StatusCode::PAYLOAD_TOO_LARGE => {
+                        format!("request body over {} bytes", super::MAX_BODY)
+                    }
+                    r => r.body_text(),
+                };
+                Err((status, axum::Json(serde_json::json!({ "error": message }))).into_response())
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! `/api/v1/posts`: publish, read, edit and delete the centre's posts.
+
+use super::{ApiJson, Staff};
+use crate::{
+    actions::posts::{self, NewPost, PostEdit},
+    context::AppContext,
+    error::AppResult,
+};
+use activitypub_federation::config::Data;
+use axum::{Json, extract::Path, http::StatusCode};
+use serde_json::{Value, json};
+
+pub async fn create(
+    _: Staff,
+    data: Data<AppContext>,
+    ApiJson(input): ApiJson<NewPost>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let row = posts::create(&data, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": row.public_id, "url": row.ap_id })),
+    ))
+}
+
+pub async fn get(_: Staff, data: Data<AppContext>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let row = posts::find_own(&data, &id).await?;
+    Ok(Json(posts::api_json(&data, &row)))
+}
+
+pub async fn edit(
+    _: Staff,
+    data: Data<AppContext>,
+    Path(id): Path<String>,
+    ApiJson(edit): ApiJson<PostEdit>,
+) -> AppResult<Json<Value>> {
+    let row = posts::edit(&data, &id, edit).await?;
+    Ok(Json(posts::api_json(&data, &row)))
+}
+
+pub async fn delete(_: Staff, data: Data<AppContext>, Path(id): Path<String>) -> AppResult<StatusCode> {
+    posts::delete(&data, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,41 @@
+//! Thin HTTP handlers: extract, call one function, map the result to a response.
+
+pub mod activitypub;
+pub mod api;
+pub mod inbox;
+pub mod negotiate;
+pub mod pages;
+pub mod wellknown;
+
+use crate::context::AppContext;
+use activitypub_federation::config::{FederationConfig, FederationMiddleware};
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+};
+
+/// Largest request body we read, on any route: 1 MB, as for signed activities.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Every route of an instance.
+pub fn router(fed: FederationConfig<AppContext>) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/healthz", get(pages::healthz))
+        .route("/.well-known/webfinger", get(wellknown::webfinger))
+        .route("/.well-known/host-meta", get(wellknown::host_meta))
+        .route("/.well-known/nodeinfo", get(wellknown::nodeinfo_links))
+        .route("/nodeinfo/2.1", get(wellknown::nodeinfo))
+        .route("/u/{username}", get(activitypub::actor))
+        .route("/u/{username}/inbox", post(inbox::inbox))
+        .route("/inbox", post(inbox::inbox))
+        .route("/u/{username}/outbox", get(activitypub::outbox))
+        .route("/u/{username}/followers", get(activitypub::followers))
+        .route("/u/{username}/following", get(activitypub::following))
+        .route("/posts/{id}", get(activitypub::post))
+        .route("/activities/{id}", get(activitypub::activity))
+        .nest("/api/v1", api::router())
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(FederationMiddleware::new(fed))
+}

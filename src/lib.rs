@@ -1,0 +1,17 @@
+//! Maillage: a federated ActivityPub service for French urban-policy resource centres.
+//!
+//! Data flows one way: request → `http` handler → `actions` (one transaction, with its
+//! outgoing deliveries) → `db`; and `delivery` worker → `db` → HTTP out. Incoming activities:
+//! signature check (federation library) → `federation::activities` verify → receive → `db`.
+
+pub mod actions;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod delivery;
+pub mod error;
+pub mod federation;
+pub mod http;
+pub mod render;
+pub mod startup;
+pub mod telemetry;

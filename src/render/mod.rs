@@ -1,0 +1,6 @@
+//! Conversions from our model to what we send or show: ActivityStreams JSON, HTML, and the
+//! sanitiser every piece of HTML goes through.
+
+pub mod activitypub;
+pub mod html;
+pub mod sanitize;
