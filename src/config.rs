@@ -173,9 +173,10 @@ impl Config {
             };
             set_path(&mut table, path, value);
         }
-        let raw: RawConfig = table.try_into().map_err(|e: toml::de::Error| {
-            err(&key_of(e.message()), one_line(e.message()))
-        })?;
+        check_shape(&table)?;
+        let raw: RawConfig = table
+            .try_into()
+            .map_err(|e: toml::de::Error| err(&key_of(e.message()), one_line(e.message())))?;
         raw.validate()
     }
 
@@ -183,7 +184,43 @@ impl Config {
     pub fn scheme(&self) -> &'static str {
         if self.dev { "http" } else { "https" }
     }
+}
 
+/// Rejects unknown keys and values of the wrong type, naming the key.
+fn check_shape(table: &toml::Table) -> Result<(), ConfigError> {
+    let kind_of = |path: &str| KEYS.iter().find(|(p, _)| *p == path).map(|(_, k)| *k);
+    let sections: Vec<&str> = KEYS
+        .iter()
+        .filter_map(|(p, _)| p.split_once('.').map(|s| s.0))
+        .collect();
+    let mut entries: Vec<(String, &toml::Value)> = Vec::new();
+    for (key, value) in table {
+        match value {
+            toml::Value::Table(t) if sections.contains(&key.as_str()) => {
+                entries.extend(t.iter().map(|(k, v)| (format!("{key}.{k}"), v)));
+            }
+            v => entries.push((key.clone(), v)),
+        }
+    }
+    for (path, value) in entries {
+        let Some(kind) = kind_of(&path) else {
+            return Err(err(&path, "unknown key (see config/maillage.example.toml)"));
+        };
+        let ok = match kind {
+            Kind::Str => value.is_str(),
+            Kind::Bool => value.is_bool(),
+            Kind::Int => value.is_integer(),
+        };
+        if !ok {
+            let expected = match kind {
+                Kind::Str => "a string",
+                Kind::Bool => "true or false",
+                Kind::Int => "a whole number",
+            };
+            return Err(err(&path, format!("expected {expected}, got {value}")));
+        }
+    }
+    Ok(())
 }
 
 fn one_line(s: &str) -> String {
@@ -290,7 +327,10 @@ impl RawConfig {
         if let Some(w) = &c.website
             && !matches!(Url::parse(w), Ok(u) if u.scheme() == "https" || u.scheme() == "http")
         {
-            return Err(err("centre.website", format!("{w:?} is not an http(s) URL")));
+            return Err(err(
+                "centre.website",
+                format!("{w:?} is not an http(s) URL"),
+            ));
         }
 
         let d = self.delivery;
@@ -300,7 +340,10 @@ impl RawConfig {
         }
         let poll = d.poll_interval_secs.unwrap_or(5);
         if !(1..=3600).contains(&poll) {
-            return Err(err("delivery.poll_interval_secs", "must be between 1 and 3600"));
+            return Err(err(
+                "delivery.poll_interval_secs",
+                "must be between 1 and 3600",
+            ));
         }
         Ok(Config {
             listen,
@@ -377,12 +420,16 @@ mod tests {
         assert_eq!(c.centre.username, "crpv.lyon");
         assert_eq!(c.centre.name, "Labo Cités");
         assert!(!c.dev);
-        assert_eq!(env_name("centre.manually_approves_followers"), "MAILLAGE_CENTRE_MANUALLY_APPROVES_FOLLOWERS");
+        assert_eq!(
+            env_name("centre.manually_approves_followers"),
+            "MAILLAGE_CENTRE_MANUALLY_APPROVES_FOLLOWERS"
+        );
     }
 
     #[test]
     fn bad_values_name_their_key() {
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case] = &[
             ("listen = \"nowhere\"", &[], "listen"),
             ("domain = \"https://x.example/\"", &[], "domain"),
             ("[database]\nurl = \"mysql://x\"", &[], "database.url"),
@@ -409,7 +456,11 @@ mod tests {
         for (path, _) in KEYS {
             let key = path.rsplit('.').next().unwrap_or(path);
             assert!(text.contains(key), "config example misses {path}");
-            assert!(text.contains(&env_name(path)), "config example misses {}", env_name(path));
+            assert!(
+                text.contains(&env_name(path)),
+                "config example misses {}",
+                env_name(path)
+            );
         }
     }
 }

@@ -5,7 +5,11 @@ use maillage::{actions, config::Config, db::Db, startup};
 use std::{path::PathBuf, process::ExitCode};
 
 #[derive(Parser)]
-#[command(name = "maillage", version, about = "A federated resource centre (ActivityPub)")]
+#[command(
+    name = "maillage",
+    version,
+    about = "A federated resource centre (ActivityPub)"
+)]
 struct Cli {
     /// TOML configuration file; MAILLAGE_… environment variables override it.
     #[arg(long, global = true, value_name = "PATH")]
@@ -102,7 +106,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 TokenCommand::List => {
                     for t in maillage::db::tokens::list(db.read()).await? {
-                        let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                        let state = if t.revoked_at.is_some() {
+                            "revoked"
+                        } else {
+                            "active"
+                        };
                         println!("{}\t{}\t{}", t.id, t.name, state);
                     }
                 }

@@ -64,7 +64,8 @@ impl Instance {
         shutdown: watch::Receiver<bool>,
         with_worker: bool,
     ) -> anyhow::Result<()> {
-        let worker = with_worker.then(|| tokio::spawn(self.deliverer.clone().run(shutdown.clone())));
+        let worker =
+            with_worker.then(|| tokio::spawn(self.deliverer.clone().run(shutdown.clone())));
         let mut stop = shutdown.clone();
         axum::serve(listener, self.router())
             .with_graceful_shutdown(async move {
@@ -73,7 +74,9 @@ impl Instance {
             .await
             .context("serving HTTP")?;
         if let Some(worker) = worker
-            && tokio::time::timeout(Duration::from_secs(10), worker).await.is_err()
+            && tokio::time::timeout(Duration::from_secs(10), worker)
+                .await
+                .is_err()
         {
             tracing::warn!("delivery worker did not stop in time; its leases will expire");
         }

@@ -18,7 +18,9 @@ use serde_json::json;
 pub async fn resolve(data: &Data<AppContext>, target: &str) -> AppResult<DbActor> {
     let target = target.trim();
     if target.is_empty() || target.len() > 2048 {
-        return Err(invalid("target: give a handle such as centre@example.org or an actor URL"));
+        return Err(invalid(
+            "target: give a handle such as centre@example.org or an actor URL",
+        ));
     }
     if target.starts_with("https://") || target.starts_with("http://") {
         let id: ObjectId<DbActor> = ObjectId::parse(target)
@@ -26,9 +28,9 @@ pub async fn resolve(data: &Data<AppContext>, target: &str) -> AppResult<DbActor
         return id.dereference(data).await.map_err(|e| remote(target, e));
     }
     let handle = target.trim_start_matches('@');
-    let valid = handle
-        .split_once('@')
-        .is_some_and(|(u, h)| !u.is_empty() && !h.is_empty() && !h.contains('@') && !h.contains('/'));
+    let valid = handle.split_once('@').is_some_and(|(u, h)| {
+        !u.is_empty() && !h.is_empty() && !h.contains('@') && !h.contains('/')
+    });
     if !valid {
         return Err(invalid(format!(
             "target: {target:?} is neither a handle (centre@example.org) nor an actor URL"
@@ -123,8 +125,14 @@ pub async fn unfollow(ctx: &AppContext, public_id: &str) -> AppResult<()> {
     );
     let mut tx = ctx.db.begin().await?;
     db::follows::delete(tx.exec(), follow.id).await?;
-    outbox::queue(&mut tx, ctx, &undo, std::slice::from_ref(&target.inbox), now.timestamp_millis())
-        .await?;
+    outbox::queue(
+        &mut tx,
+        ctx,
+        &undo,
+        std::slice::from_ref(&target.inbox),
+        now.timestamp_millis(),
+    )
+    .await?;
     tx.commit().await?;
     outbox::wake(ctx);
     Ok(())

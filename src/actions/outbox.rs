@@ -25,9 +25,7 @@ pub async fn queue(
     let activity_id = db::deliveries::insert_activity(tx.exec(), id, kind, &json, now).await?;
     let mut remote: Vec<String> = inboxes
         .iter()
-        .filter(|i| {
-            Url::parse(i).is_ok_and(|u| authority(&u) != ctx.config.domain)
-        })
+        .filter(|i| Url::parse(i).is_ok_and(|u| authority(&u) != ctx.config.domain))
         .cloned()
         .collect();
     remote.sort();

@@ -62,7 +62,9 @@ fn clean_content(content: &str) -> AppResult<String> {
 pub async fn create(ctx: &AppContext, input: NewPost) -> AppResult<PostRow> {
     let kind = input.kind.unwrap_or_else(|| "Note".into());
     if kind != "Note" {
-        return Err(invalid(format!("type: only \"Note\" is supported (got {kind:?})")));
+        return Err(invalid(format!(
+            "type: only \"Note\" is supported (got {kind:?})"
+        )));
     }
     let visibility = input.visibility.unwrap_or_else(|| "public".into());
     check_visibility(&visibility)?;
@@ -123,8 +125,16 @@ pub async fn edit(ctx: &AppContext, public_id: &str, edit: PostEdit) -> AppResul
     // Peers ignore an Update whose `updated` is not newer: never reuse a timestamp.
     let updated = now.timestamp_millis().max(row.updated + 1);
     let mut tx = ctx.db.begin().await?;
-    db::posts::update_local(tx.exec(), row.id, &visibility, None, None, &content, updated)
-        .await?;
+    db::posts::update_local(
+        tx.exec(),
+        row.id,
+        &visibility,
+        None,
+        None,
+        &content,
+        updated,
+    )
+    .await?;
     let row = PostRow {
         visibility,
         content,

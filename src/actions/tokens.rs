@@ -24,7 +24,9 @@ pub async fn create(db: &Db, name: &str, now: i64) -> anyhow::Result<String> {
 
 /// Whether `token` is a valid, unrevoked token.
 pub async fn check(db: &Db, token: &str) -> anyhow::Result<bool> {
-    Ok(db::tokens::find_active(db.read(), &hash(token)).await?.is_some())
+    Ok(db::tokens::find_active(db.read(), &hash(token))
+        .await?
+        .is_some())
 }
 
 /// Revokes every active token named `name`; returns how many.

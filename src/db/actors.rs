@@ -61,7 +61,8 @@ macro_rules! columns {
 /// Inserts or refreshes a remote actor by `ap_id`. Never touches the private key or the
 /// `local` flag, so a remote document can never overwrite the local centre.
 pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<ActorRow> {
-    const SQL: &str = concat!("INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
+    const SQL: &str = concat!(
+        "INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
         shared_inbox, outbox, followers_url, public_key_pem, manually_approves_followers, local, \
         published, fetched_at, data) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
@@ -72,7 +73,9 @@ pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<
         manually_approves_followers = excluded.manually_approves_followers, \
         published = excluded.published, fetched_at = excluded.fetched_at, data = excluded.data \
         WHERE actors.local = $14 \
-        RETURNING ", columns!());
+        RETURNING ",
+        columns!()
+    );
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL)
         .bind(a.ap_id).bind(a.kind).bind(a.username).bind(a.domain).bind(a.name)
         .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
@@ -89,11 +92,14 @@ pub async fn insert_local(
     a: &ActorUpsert<'_>,
     private_key_pem: &str,
 ) -> anyhow::Result<ActorRow> {
-    const SQL: &str = concat!("INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
+    const SQL: &str = concat!(
+        "INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
         shared_inbox, outbox, followers_url, public_key_pem, private_key_pem, \
         manually_approves_followers, local, published, fetched_at, data) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-        RETURNING ", columns!());
+        RETURNING ",
+        columns!()
+    );
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL)
         .bind(a.ap_id).bind(a.kind).bind(a.username).bind(a.domain).bind(a.name)
         .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
@@ -123,7 +129,11 @@ pub async fn update_local_profile(
 
 /// The local centre, if it has been created.
 pub async fn find_local(ex: Exec<'_>) -> anyhow::Result<Option<ActorRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM actors WHERE local = $1 ORDER BY id LIMIT 1");
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM actors WHERE local = $1 ORDER BY id LIMIT 1"
+    );
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(true).fetch_optional(c).await)
         .context("reading the local centre")
 }
@@ -139,4 +149,3 @@ pub async fn find_by_id(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<ActorRow
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(id).fetch_optional(c).await)
         .context("reading actor")
 }
-

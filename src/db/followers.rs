@@ -52,10 +52,13 @@ pub async fn upsert(
         .bind(follow_ap_id).bind(state).bind(now).execute(c).await)
     .context("recording follower")?;
     with_exec!(ex, c => sqlx::query_as::<_, FollowerRow>(SELECT).bind(actor_id).fetch_one(c).await)
-    .context("reading follower")
+        .context("reading follower")
 }
 
-pub async fn find_by_public_id(ex: Exec<'_>, public_id: &str) -> anyhow::Result<Option<FollowerRow>> {
+pub async fn find_by_public_id(
+    ex: Exec<'_>,
+    public_id: &str,
+) -> anyhow::Result<Option<FollowerRow>> {
     const SQL: &str = select!("WHERE r.public_id = $1");
     with_exec!(ex, c => sqlx::query_as::<_, FollowerRow>(SQL).bind(public_id).fetch_optional(c).await)
         .context("reading follower")
@@ -90,10 +93,13 @@ pub async fn list(ex: Exec<'_>, state: Option<&str>) -> anyhow::Result<Vec<Follo
 }
 
 /// A page of accepted followers by descending id, for the `followers` collection.
-pub async fn accepted_page(ex: Exec<'_>, before_id: i64, limit: i64) -> anyhow::Result<Vec<FollowerRow>> {
-    const SQL: &str = select!(
-        "WHERE r.state = 'accepted' AND r.id < $1 ORDER BY r.id DESC LIMIT $2"
-    );
+pub async fn accepted_page(
+    ex: Exec<'_>,
+    before_id: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<FollowerRow>> {
+    const SQL: &str =
+        select!("WHERE r.state = 'accepted' AND r.id < $1 ORDER BY r.id DESC LIMIT $2");
     with_exec!(ex, c => sqlx::query_as::<_, FollowerRow>(SQL).bind(before_id).bind(limit)
         .fetch_all(c).await)
     .context("listing followers")

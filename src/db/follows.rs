@@ -85,10 +85,13 @@ pub async fn list(ex: Exec<'_>) -> anyhow::Result<Vec<FollowRow>> {
 }
 
 /// A page of accepted follows by descending id, for the `following` collection.
-pub async fn accepted_page(ex: Exec<'_>, before_id: i64, limit: i64) -> anyhow::Result<Vec<FollowRow>> {
-    const SQL: &str = select!(
-        "WHERE f.state = 'accepted' AND f.id < $1 ORDER BY f.id DESC LIMIT $2"
-    );
+pub async fn accepted_page(
+    ex: Exec<'_>,
+    before_id: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<FollowRow>> {
+    const SQL: &str =
+        select!("WHERE f.state = 'accepted' AND f.id < $1 ORDER BY f.id DESC LIMIT $2");
     with_exec!(ex, c => sqlx::query_as::<_, FollowRow>(SQL).bind(before_id).bind(limit)
         .fetch_all(c).await)
     .context("listing following")

@@ -77,8 +77,8 @@ impl Exec<'_> {
         match self {
             Exec::SqlitePool(p) => Exec::SqlitePool(p),
             Exec::PgPool(p) => Exec::PgPool(p),
-            Exec::SqliteConn(c) => Exec::SqliteConn(&mut **c),
-            Exec::PgConn(c) => Exec::PgConn(&mut **c),
+            Exec::SqliteConn(c) => Exec::SqliteConn(c),
+            Exec::PgConn(c) => Exec::PgConn(c),
         }
     }
 }
@@ -145,8 +145,9 @@ impl Db {
                 if let Some(dir) = options.get_filename().parent()
                     && !dir.as_os_str().is_empty()
                 {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("creating database directory {}", dir.display()))?;
+                    std::fs::create_dir_all(dir).with_context(|| {
+                        format!("creating database directory {}", dir.display())
+                    })?;
                 }
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)

@@ -152,7 +152,11 @@ pub async fn delete_all_of_actor(ex: Exec<'_>, actor_id: i64, now: i64) -> anyho
 }
 
 pub async fn find_by_public_id(ex: Exec<'_>, public_id: &str) -> anyhow::Result<Option<PostRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM posts p WHERE p.public_id = $1");
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM posts p WHERE p.public_id = $1"
+    );
     with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(public_id).fetch_optional(c).await)
         .context("reading post")
 }
@@ -205,11 +209,7 @@ pub async fn feed(ex: Exec<'_>, after: Cursor, limit: i64) -> anyhow::Result<Vec
 }
 
 /// The centre's own public and unlisted posts, newest first (its outbox), with the total.
-pub async fn outbox_page(
-    ex: Exec<'_>,
-    after: Cursor,
-    limit: i64,
-) -> anyhow::Result<Vec<PostRow>> {
+pub async fn outbox_page(ex: Exec<'_>, after: Cursor, limit: i64) -> anyhow::Result<Vec<PostRow>> {
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),

@@ -7,7 +7,9 @@ use std::time::Duration;
 pub enum Outcome {
     Delivered,
     /// Try again later; `retry_after` is the server's `Retry-After`, if any.
-    Retry { retry_after: Option<Duration> },
+    Retry {
+        retry_after: Option<Duration>,
+    },
     /// Never try again.
     Permanent,
 }
@@ -104,7 +106,10 @@ mod tests {
             retry_delay(1, Some(Duration::from_secs(600))),
             Some(Duration::from_secs(600))
         );
-        assert_eq!(retry_delay(1, Some(Duration::from_secs(5))), Some(Duration::from_secs(60)));
+        assert_eq!(
+            retry_delay(1, Some(Duration::from_secs(5))),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(
             retry_delay(1, Some(Duration::from_secs(10 * 86400))),
             Some(Duration::from_secs(86400))
@@ -115,9 +120,15 @@ mod tests {
     #[test]
     fn retry_after_parses_both_forms() {
         let now = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         let later = httpdate::fmt_http_date(now + Duration::from_secs(300));
-        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(300)));
+        assert_eq!(
+            parse_retry_after(&later, now),
+            Some(Duration::from_secs(300))
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 }

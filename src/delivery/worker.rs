@@ -124,8 +124,14 @@ impl Deliverer {
                         Some(delay) => {
                             report.retried += 1;
                             let next = now_ms + delay.as_millis() as i64;
-                            db::deliveries::mark_retry(self.ctx.db.write(), d.id, next, &error, done_at)
-                                .await?;
+                            db::deliveries::mark_retry(
+                                self.ctx.db.write(),
+                                d.id,
+                                next,
+                                &error,
+                                done_at,
+                            )
+                            .await?;
                         }
                         None => {
                             report.failed += 1;
@@ -210,7 +216,10 @@ impl Deliverer {
             .timeout(REQUEST_TIMEOUT)
             .header("content-type", AP_CONTENT_TYPE)
             .header("host", authority(&url))
-            .header("date", httpdate::fmt_http_date(std::time::SystemTime::now()));
+            .header(
+                "date",
+                httpdate::fmt_http_date(std::time::SystemTime::now()),
+            );
         let request = data.sign_request(request, body).await?;
         let response = self.client.execute(request).await?;
         let retry_after = response

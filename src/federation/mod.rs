@@ -11,6 +11,21 @@ use anyhow::Context;
 use objects::actor::DbActor;
 use std::time::Duration;
 
+/// Checks that two ids share scheme, host and port. The library's own check compares host
+/// names only, which lets `localhost:1` speak for `localhost:2`.
+pub fn verify_same_origin(a: &url::Url, b: &url::Url) -> Result<(), crate::error::AppError> {
+    if a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+    {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Invalid(format!(
+            "{a} and {b} are not on the same server"
+        )))
+    }
+}
+
 /// The ActivityStreams public collection.
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 

@@ -44,11 +44,17 @@ pub async fn actor(
     let centre = DbActor::local(&data).await?;
     if wants_activity_json(&headers) {
         let json = render::activitypub::actor(&data, &centre.row)?;
-        let doc = with_context(serde_json::to_value(json).map_err(anyhow::Error::from)?, context::actor());
+        let doc = with_context(
+            serde_json::to_value(json).map_err(anyhow::Error::from)?,
+            context::actor(),
+        );
         return Ok(activity_json(StatusCode::OK, &doc));
     }
     let posts = db::posts::outbox_page(data.db.read(), db::posts::Cursor::START, PAGE_SIZE).await?;
-    Ok(html(StatusCode::OK, render::html::actor_page(&data, &centre.row, &posts)))
+    Ok(html(
+        StatusCode::OK,
+        render::html::actor_page(&data, &centre.row, &posts),
+    ))
 }
 
 pub async fn post(
@@ -64,7 +70,8 @@ pub async fn post(
     if row.deleted_at.is_some() {
         if json {
             let doc = with_context(
-                serde_json::to_value(render::activitypub::tombstone(&row)?).map_err(anyhow::Error::from)?,
+                serde_json::to_value(render::activitypub::tombstone(&row)?)
+                    .map_err(anyhow::Error::from)?,
                 context::activitystreams(),
             );
             return Ok(activity_json(StatusCode::GONE, &doc));
@@ -73,13 +80,17 @@ pub async fn post(
     }
     if json {
         let doc = with_context(
-            serde_json::to_value(render::activitypub::post(&data, &row)?).map_err(anyhow::Error::from)?,
+            serde_json::to_value(render::activitypub::post(&data, &row)?)
+                .map_err(anyhow::Error::from)?,
             context::object(),
         );
         return Ok(activity_json(StatusCode::OK, &doc));
     }
     let centre = DbActor::local(&data).await?;
-    Ok(html(StatusCode::OK, render::html::post_page(&data, &centre.row, &row)))
+    Ok(html(
+        StatusCode::OK,
+        render::html::post_page(&data, &centre.row, &row),
+    ))
 }
 
 /// Our activities stay dereferenceable at their ids (Follow, Accept, Create…).
@@ -132,7 +143,10 @@ fn page(id: &Url, part_of: &Url, next: Option<String>, items: Vec<Value>) -> Res
         next,
         ordered_items: items,
     };
-    activity_json(StatusCode::OK, &with_context(json!(doc), context::activitystreams()))
+    activity_json(
+        StatusCode::OK,
+        &with_context(json!(doc), context::activitystreams()),
+    )
 }
 
 fn page_url(base: &Url, page: &str) -> Url {
@@ -204,7 +218,8 @@ pub async fn followers(
         let total = db::followers::accepted_count(data.db.read()).await?;
         return Ok(collection(id, total));
     };
-    let rows = db::followers::accepted_page(data.db.read(), parse_id_cursor(&p)?, PAGE_SIZE).await?;
+    let rows =
+        db::followers::accepted_page(data.db.read(), parse_id_cursor(&p)?, PAGE_SIZE).await?;
     let next = (rows.len() as i64 == PAGE_SIZE)
         .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();

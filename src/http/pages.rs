@@ -1,14 +1,19 @@
 //! Public HTML pages (minimal for now) and the health check.
 
 use super::negotiate::html;
-use crate::{context::AppContext, db, error::AppResult, federation::objects::actor::DbActor, render};
+use crate::{
+    context::AppContext, db, error::AppResult, federation::objects::actor::DbActor, render,
+};
 use activitypub_federation::config::Data;
 use axum::{http::StatusCode, response::Response};
 
 pub async fn home(data: Data<AppContext>) -> AppResult<Response> {
     let centre = DbActor::local(&data).await?;
     let posts = db::posts::outbox_page(data.db.read(), db::posts::Cursor::START, 20).await?;
-    Ok(html(StatusCode::OK, render::html::actor_page(&data, &centre.row, &posts)))
+    Ok(html(
+        StatusCode::OK,
+        render::html::actor_page(&data, &centre.row, &posts),
+    ))
 }
 
 /// 200 while the database answers, 503 otherwise.

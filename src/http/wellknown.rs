@@ -45,17 +45,17 @@ pub async fn webfinger(
         ]
     });
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/jrd+json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/jrd+json"),
+        )],
         body.to_string(),
     )
         .into_response())
 }
 
 pub async fn host_meta(data: Data<AppContext>) -> Response {
-    let template = format!(
-        "{}.well-known/webfinger?resource={{uri}}",
-        data.urls.base()
-    );
+    let template = format!("{}.well-known/webfinger?resource={{uri}}", data.urls.base());
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
@@ -63,7 +63,10 @@ pub async fn host_meta(data: Data<AppContext>) -> Response {
         crate::render::sanitize::escape(&template)
     );
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/xrd+xml; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xrd+xml; charset=utf-8"),
+        )],
         body,
     )
         .into_response()

@@ -47,7 +47,11 @@ pub fn actor_page(ctx: &AppContext, actor: &ActorRow, posts: &[PostRow]) -> Stri
         .as_deref()
         .map(super::sanitize::staff_content)
         .unwrap_or_default();
-    let list: String = posts.iter().map(post_article).collect::<Vec<_>>().join("\n");
+    let list: String = posts
+        .iter()
+        .map(post_article)
+        .collect::<Vec<_>>()
+        .join("\n");
     let body = format!(
         "<header>\n<h1>{}</h1>\n<p>{}</p>\n{}\n</header>\n<main>\n<h2>Publications</h2>\n{}\n</main>",
         escape(&name),

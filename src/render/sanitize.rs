@@ -6,8 +6,26 @@ use std::collections::HashSet;
 fn builder() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
     b.add_tags([
-        "p", "br", "a", "span", "strong", "em", "b", "i", "u", "s", "del", "ul", "ol", "li",
-        "blockquote", "code", "pre", "h2", "h3", "h4",
+        "p",
+        "br",
+        "a",
+        "span",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+        "h2",
+        "h3",
+        "h4",
     ])
     .add_tag_attributes("a", ["href"])
     .url_schemes(HashSet::from(["http", "https", "mailto"]))
@@ -82,7 +100,14 @@ mod tests {
             <a href="javascript:alert(1)">a</a><a href="https://ok.example/">b</a>
             <img src=x onerror=alert(1)></p>"#;
         let clean = html(dirty);
-        for bad in ["script", "style", "onclick", "javascript:", "onerror", "<img"] {
+        for bad in [
+            "script",
+            "style",
+            "onclick",
+            "javascript:",
+            "onerror",
+            "<img",
+        ] {
             assert!(!clean.contains(bad), "{bad} survived: {clean}");
         }
         assert!(clean.contains(r#"href="https://ok.example/""#));

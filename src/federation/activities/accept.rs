@@ -2,7 +2,9 @@
 
 use super::actor_row;
 use crate::{
-    context::AppContext, db, error::AppError,
+    context::AppContext,
+    db,
+    error::AppError,
     federation::protocol::{activity::ActivityJson, helpers::id_of},
 };
 use activitypub_federation::config::Data;
@@ -32,7 +34,12 @@ pub async fn receive(
             a.kind
         )));
     }
-    db::follows::set_state(data.db.write(), follow.id, state, data.now().timestamp_millis())
-        .await?;
+    db::follows::set_state(
+        data.db.write(),
+        follow.id,
+        state,
+        data.now().timestamp_millis(),
+    )
+    .await?;
     Ok(())
 }

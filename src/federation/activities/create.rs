@@ -2,7 +2,9 @@
 
 use super::actor_row;
 use crate::{
-    context::AppContext, db, error::AppError,
+    context::AppContext,
+    db,
+    error::AppError,
     federation::protocol::{activity::ActivityJson, object::ObjectJson},
 };
 use activitypub_federation::config::Data;

@@ -1,7 +1,9 @@
 //! `Delete` of a post (id or Tombstone), or of the sending actor itself.
 
 use crate::{
-    context::AppContext, db, error::AppError,
+    context::AppContext,
+    db,
+    error::AppError,
     federation::protocol::{activity::ActivityJson, helpers::id_of},
 };
 use activitypub_federation::config::Data;

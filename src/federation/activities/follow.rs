@@ -2,7 +2,10 @@
 
 use super::actor_row;
 use crate::{
-    actions, context::AppContext, db, error::AppError,
+    actions,
+    context::AppContext,
+    db,
+    error::AppError,
     federation::protocol::{activity::ActivityJson, helpers::id_of},
 };
 use activitypub_federation::config::Data;

@@ -11,15 +11,14 @@ mod follow;
 mod undo;
 mod update;
 
+use crate::federation::verify_same_origin;
 use crate::{
     context::AppContext,
     db,
     error::AppError,
     federation::protocol::{activity::ActivityJson, helpers::id_of},
 };
-use activitypub_federation::{
-    config::Data, protocol::verification::verify_domains_match, traits::Activity,
-};
+use activitypub_federation::{config::Data, traits::Activity};
 use serde::Deserialize;
 use url::Url;
 
@@ -30,7 +29,9 @@ use url::Url;
 pub struct InboxActivity(pub ActivityJson);
 
 /// Activity types we act on.
-pub const HANDLED: &[&str] = &["Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete"];
+pub const HANDLED: &[&str] = &[
+    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete",
+];
 
 #[async_trait::async_trait]
 impl Activity for InboxActivity {
@@ -47,12 +48,12 @@ impl Activity for InboxActivity {
 
     async fn verify(&self, _data: &Data<AppContext>) -> Result<(), AppError> {
         let a = &self.0;
+        verify_same_origin(&a.id, &a.actor)?;
         match a.kind.as_str() {
             "Create" | "Update" | "Delete" => {
-                let object_id = id_of(&a.object).ok_or_else(|| {
-                    AppError::Invalid(format!("{}: object has no id", a.kind))
-                })?;
-                verify_domains_match(&object_id, &a.actor)?;
+                let object_id = id_of(&a.object)
+                    .ok_or_else(|| AppError::Invalid(format!("{}: object has no id", a.kind)))?;
+                verify_same_origin(&object_id, &a.actor)?;
                 if let Some(attributed) = a.object.get("attributedTo") {
                     let authors: Vec<Url> = match attributed {
                         serde_json::Value::Array(v) => v.iter().filter_map(id_of).collect(),

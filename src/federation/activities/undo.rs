@@ -1,7 +1,9 @@
 //! `Undo` of a Follow of our centre. Other undone activities are ignored.
 
 use crate::{
-    context::AppContext, db, error::AppError,
+    context::AppContext,
+    db,
+    error::AppError,
     federation::protocol::{activity::ActivityJson, helpers::id_of},
 };
 use activitypub_federation::config::Data;

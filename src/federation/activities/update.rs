@@ -2,10 +2,12 @@
 
 use super::actor_row;
 use crate::{
-    context::AppContext, db, error::AppError,
+    context::AppContext,
+    db,
+    error::AppError,
     federation::{
         objects::actor::{DbActor, store_remote},
-        protocol::{actor::ActorJson, activity::ActivityJson, helpers::id_of, object::ObjectJson},
+        protocol::{activity::ActivityJson, actor::ActorJson, helpers::id_of, object::ObjectJson},
     },
 };
 use activitypub_federation::{config::Data, traits::Object};

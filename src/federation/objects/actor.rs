@@ -96,6 +96,7 @@ impl Object for DbActor {
         _data: &Data<AppContext>,
     ) -> Result<(), AppError> {
         verify_domains_match(&json.id, expected_domain)?;
+        crate::federation::verify_same_origin(&json.id, expected_domain)?;
         if json.public_key.owner != json.id {
             return Err(AppError::Invalid(format!(
                 "actor {}: publicKey.owner is not the actor",
@@ -105,7 +106,7 @@ impl Object for DbActor {
         let Some(inbox) = &json.inbox else {
             return Err(AppError::Invalid(format!("actor {} has no inbox", json.id)));
         };
-        verify_domains_match(inbox, &json.id)?;
+        crate::federation::verify_same_origin(inbox, &json.id)?;
         Ok(())
     }
 
@@ -132,7 +133,10 @@ pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow
                 .and_then(|mut s| s.next_back().map(str::to_string))
                 .unwrap_or_default()
         });
-    let name = json.name.as_deref().map(crate::render::sanitize::plain_text);
+    let name = json
+        .name
+        .as_deref()
+        .map(crate::render::sanitize::plain_text);
     let summary = json.summary.as_deref().map(crate::render::sanitize::html);
     let data = serde_json::json!({ "icon": json.icon, "image": json.image }).to_string();
     let shared = json

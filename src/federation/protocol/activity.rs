@@ -9,7 +9,7 @@ use url::Url;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityJson {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "super::helpers::kind")]
     pub kind: String,
     pub id: Url,
     #[serde(deserialize_with = "actor_id")]

@@ -24,7 +24,7 @@ pub struct Endpoints {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActorJson {
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "super::helpers::kind")]
     pub kind: String,
     pub id: Url,
     #[serde(default, deserialize_with = "helpers::lenient_string")]

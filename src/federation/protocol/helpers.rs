@@ -71,3 +71,15 @@ pub fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::
     let v = Option::<Value>::deserialize(d)?;
     Ok(v.as_ref().and_then(Value::as_bool))
 }
+
+/// `type` as a string or an array of strings (Mastodon sends `["Person", "vcard:individual"]`):
+/// the first string.
+pub fn kind<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v = Value::deserialize(d)?;
+    let first = match &v {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => items.iter().find_map(|i| i.as_str().map(str::to_string)),
+        _ => None,
+    };
+    first.ok_or_else(|| serde::de::Error::custom("type must be a string or an array of strings"))
+}

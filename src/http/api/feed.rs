@@ -28,7 +28,11 @@ pub fn parse_cursor(s: &str) -> AppResult<Cursor> {
     })
 }
 
-pub async fn feed(_: Staff, data: Data<AppContext>, Query(q): Query<FeedQuery>) -> AppResult<Json<Value>> {
+pub async fn feed(
+    _: Staff,
+    data: Data<AppContext>,
+    Query(q): Query<FeedQuery>,
+) -> AppResult<Json<Value>> {
     let limit = match q.limit.as_deref() {
         None | Some("") => 20,
         Some(l) => l
@@ -43,7 +47,10 @@ pub async fn feed(_: Staff, data: Data<AppContext>, Query(q): Query<FeedQuery>) 
     };
     let rows = db::posts::feed(data.db.read(), after, limit).await?;
     let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| format!("{}_{}", r.post.published, r.post.id)))
+        .then(|| {
+            rows.last()
+                .map(|r| format!("{}_{}", r.post.published, r.post.id))
+        })
         .flatten();
     let items: Vec<Value> = rows
         .iter()

@@ -28,7 +28,10 @@ pub async fn create(
     ApiJson(req): ApiJson<FollowRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let follow = follows::follow(&data, &req.target).await?;
-    Ok((StatusCode::ACCEPTED, Json(follows::api_json(&data, &follow))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(follows::api_json(&data, &follow)),
+    ))
 }
 
 pub async fn list(_: Staff, data: Data<AppContext>) -> AppResult<Json<Value>> {
@@ -37,7 +40,11 @@ pub async fn list(_: Staff, data: Data<AppContext>) -> AppResult<Json<Value>> {
     Ok(Json(json!({ "items": items })))
 }
 
-pub async fn delete(_: Staff, data: Data<AppContext>, Path(id): Path<String>) -> AppResult<StatusCode> {
+pub async fn delete(
+    _: Staff,
+    data: Data<AppContext>,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     follows::unfollow(&data, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -56,19 +63,29 @@ pub async fn followers(
         && s != "pending"
         && s != "accepted"
     {
-        return Err(invalid(format!("state: must be pending or accepted (got {s:?})")));
+        return Err(invalid(format!(
+            "state: must be pending or accepted (got {s:?})"
+        )));
     }
     let rows = db::followers::list(data.db.read(), q.state.as_deref()).await?;
     let items: Vec<Value> = rows.iter().map(followers::api_json).collect();
     Ok(Json(json!({ "items": items })))
 }
 
-pub async fn approve(_: Staff, data: Data<AppContext>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+pub async fn approve(
+    _: Staff,
+    data: Data<AppContext>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     let f = followers::approve(&data, &id).await?;
     Ok(Json(followers::api_json(&f)))
 }
 
-pub async fn reject(_: Staff, data: Data<AppContext>, Path(id): Path<String>) -> AppResult<StatusCode> {
+pub async fn reject(
+    _: Staff,
+    data: Data<AppContext>,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     followers::reject(&data, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -22,7 +22,11 @@ pub async fn create(
     ))
 }
 
-pub async fn get(_: Staff, data: Data<AppContext>, Path(id): Path<String>) -> AppResult<Json<Value>> {
+pub async fn get(
+    _: Staff,
+    data: Data<AppContext>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     let row = posts::find_own(&data, &id).await?;
     Ok(Json(posts::api_json(&data, &row)))
 }
@@ -37,7 +41,11 @@ pub async fn edit(
     Ok(Json(posts::api_json(&data, &row)))
 }
 
-pub async fn delete(_: Staff, data: Data<AppContext>, Path(id): Path<String>) -> AppResult<StatusCode> {
+pub async fn delete(
+    _: Staff,
+    data: Data<AppContext>,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     posts::delete(&data, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

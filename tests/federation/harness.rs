@@ -1,0 +1,341 @@
+//! `TestInstance`: a real Maillage instance on a loopback port, with its own SQLite file or
+//! PostgreSQL database, whose deliveries run only when the test asks (no sleeps).
+
+use chrono::{DateTime, Utc};
+use maillage::{
+    actions,
+    config::Config,
+    context::AppContext,
+    delivery::{Deliverer, RoundReport},
+    startup::Instance,
+};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::HashMap;
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server URL, or `None` (the PostgreSQL variant then says it was skipped).
+pub fn postgres_server() -> Option<String> {
+    std::env::var("MAILLAGE_TEST_POSTGRES")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Runs the scenario on SQLite and, when `MAILLAGE_TEST_POSTGRES` is set, on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$scenario($crate::harness::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::harness::postgres_server().is_none() {
+                        eprintln!(
+                            "skipped: {} on PostgreSQL (MAILLAGE_TEST_POSTGRES is not set)",
+                            stringify!($scenario)
+                        );
+                        return;
+                    }
+                    super::$scenario($crate::harness::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+/// Where an instance keeps its data; dropping it removes the data.
+pub enum Storage {
+    Sqlite(tempfile::TempDir),
+    Postgres { server: String, database: String },
+}
+
+impl Storage {
+    pub async fn new(backend: Backend) -> Storage {
+        match backend {
+            Backend::Sqlite => Storage::Sqlite(tempfile::tempdir().unwrap()),
+            Backend::Postgres => {
+                let server = postgres_server().expect("MAILLAGE_TEST_POSTGRES");
+                let database = format!("maillage_test_{}", uuid::Uuid::new_v4().simple());
+                let pool = sqlx::PgPool::connect(&server).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {database}"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                Storage::Postgres { server, database }
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Storage::Sqlite(dir) => format!("sqlite://{}/maillage.db", dir.path().display()),
+            Storage::Postgres { server, database } => {
+                let mut u = url::Url::parse(server).unwrap();
+                u.set_path(&format!("/{database}"));
+                u.to_string()
+            }
+        }
+    }
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Storage::Postgres { server, database } = self {
+            let (server, database) = (server.clone(), database.clone());
+            // Drop runs outside async context rules: use a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(&server).await {
+                        let _ = sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                        ))
+                        .execute(&pool)
+                        .await;
+                        pool.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Options of a test instance.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub username: String,
+    pub name: String,
+    pub manually_approves_followers: bool,
+}
+
+impl Options {
+    pub fn named(username: &str) -> Options {
+        Options {
+            username: username.into(),
+            name: format!("Centre {username}"),
+            manually_approves_followers: false,
+        }
+    }
+}
+
+pub struct TestInstance {
+    pub ctx: AppContext,
+    pub deliverer: Deliverer,
+    pub fed: activitypub_federation::config::FederationConfig<AppContext>,
+    pub base: String,
+    pub domain: String,
+    pub token: String,
+    pub http: reqwest::Client,
+    pub options: Options,
+    shutdown: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    pub storage: std::sync::Arc<Storage>,
+}
+
+impl TestInstance {
+    pub async fn spawn(backend: Backend, username: &str) -> TestInstance {
+        Self::spawn_with(backend, Options::named(username)).await
+    }
+
+    pub async fn spawn_with(backend: Backend, options: Options) -> TestInstance {
+        let storage = std::sync::Arc::new(Storage::new(backend).await);
+        Self::start(storage, options, None).await
+    }
+
+    /// Starts an instance on `storage` (a new one, or the storage of a stopped instance).
+    pub async fn start(
+        storage: std::sync::Arc<Storage>,
+        options: Options,
+        port: Option<u16>,
+    ) -> TestInstance {
+        let listener = TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let domain = format!("localhost:{port}");
+        let env: HashMap<&str, String> = HashMap::from([
+            ("MAILLAGE_LISTEN", format!("127.0.0.1:{port}")),
+            ("MAILLAGE_DOMAIN", domain.clone()),
+            ("MAILLAGE_DATABASE_URL", storage.url()),
+            ("MAILLAGE_CENTRE_USERNAME", options.username.clone()),
+            ("MAILLAGE_CENTRE_NAME", options.name.clone()),
+            (
+                "MAILLAGE_CENTRE_MANUALLY_APPROVES_FOLLOWERS",
+                options.manually_approves_followers.to_string(),
+            ),
+        ]);
+        let config = Config::from_sources("", |k| env.get(k).cloned()).unwrap();
+        let instance = Instance::build(config).await.unwrap();
+        let ctx = instance.ctx.clone();
+        let deliverer = instance.deliverer.clone();
+        let fed = instance.fed.clone();
+        let token = actions::tokens::create(&ctx.db, "test", Utc::now().timestamp_millis())
+            .await
+            .unwrap();
+        let (shutdown, rx) = watch::channel(false);
+        let server = tokio::spawn(async move {
+            instance.serve(listener, rx, false).await.unwrap();
+        });
+        TestInstance {
+            ctx,
+            deliverer,
+            fed,
+            base: format!("http://{domain}"),
+            domain,
+            token,
+            http: reqwest::Client::new(),
+            options,
+            shutdown,
+            server: Some(server),
+            storage,
+        }
+    }
+
+    /// Stops the server and closes the database; the storage stays for a restart.
+    pub async fn stop(mut self) -> (std::sync::Arc<Storage>, Options, u16) {
+        let _ = self.shutdown.send(true);
+        if let Some(s) = self.server.take() {
+            s.await.unwrap();
+        }
+        let port: u16 = self.domain.rsplit(':').next().unwrap().parse().unwrap();
+        (self.storage.clone(), self.options.clone(), port)
+    }
+
+    /// Runs every delivery due now.
+    pub async fn deliver_pending(&self) -> RoundReport {
+        self.deliver_at(Utc::now()).await
+    }
+
+    /// Runs every delivery due at `now` (time is injected, not slept).
+    pub async fn deliver_at(&self, now: DateTime<Utc>) -> RoundReport {
+        self.deliverer.drain(now).await.unwrap()
+    }
+
+    pub fn handle(&self) -> String {
+        format!("{}@{}", self.options.username, self.domain)
+    }
+
+    pub fn actor_id(&self) -> String {
+        format!("{}/u/{}", self.base, self.options.username)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.api(reqwest::Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.api(reqwest::Method::POST, path, Some(body)).await
+    }
+    pub async fn post_empty(&self, path: &str) -> (StatusCode, Value) {
+        self.api(reqwest::Method::POST, path, None).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.api(reqwest::Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.api(reqwest::Method::DELETE, path, None).await
+    }
+
+    /// GETs an ActivityPub document (unsigned).
+    pub async fn get_ap(&self, url: &str) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .get(url)
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The network feed items.
+    pub async fn feed(&self) -> Vec<Value> {
+        let (status, body) = self.get("/api/v1/feed?limit=100").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["items"].as_array().unwrap().clone()
+    }
+
+    /// A POST to `inbox` signed with this instance's key, as its delivery worker would send.
+    pub async fn signed_post(&self, inbox: &str, body: Vec<u8>) -> reqwest::Request {
+        let url = url::Url::parse(inbox).unwrap();
+        let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+        let client = reqwest_middleware::ClientWithMiddleware::from(reqwest::Client::new());
+        let builder = client
+            .post(inbox)
+            .header("content-type", "application/activity+json")
+            .header("host", host)
+            .header(
+                "date",
+                httpdate::fmt_http_date(std::time::SystemTime::now()),
+            );
+        self.fed
+            .to_request_data()
+            .sign_request(builder, body.into())
+            .await
+            .unwrap()
+    }
+
+    /// Follows `other` and runs deliveries until the Accept has arrived.
+    pub async fn follow_and_wait(&self, other: &TestInstance) -> Value {
+        let (status, follow) = self
+            .post(
+                "/api/v1/follows",
+                serde_json::json!({ "target": other.handle() }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{follow}");
+        self.deliver_pending().await;
+        other.deliver_pending().await;
+        let (_, follows) = self.get("/api/v1/follows").await;
+        follows["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == follow["id"])
+            .cloned()
+            .unwrap()
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests: real instances over loopback HTTP, each on its own SQLite file or
+//! PostgreSQL database. Every scenario runs on both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod fixtures;
+mod following;
+mod harness;
+mod inbox;
+mod publishing;
+mod restart;
+mod storage;
+mod wellknown;
