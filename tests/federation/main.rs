@@ -9,5 +9,6 @@ mod harness;
 mod inbox;
 mod publishing;
 mod restart;
+mod signed_fetch;
 mod storage;
 mod wellknown;
