@@ -42,6 +42,8 @@ pub struct DeliveryConfig {
     pub enabled: bool,
     /// Deliveries sent at once.
     pub concurrency: usize,
+    /// Deliveries sent at once to one host.
+    pub per_host_concurrency: usize,
     /// Seconds between two scans of the queue when nothing wakes the worker.
     pub poll_interval_secs: u64,
 }
@@ -97,6 +99,7 @@ struct RawCentre {
 struct RawDelivery {
     enabled: Option<bool>,
     concurrency: Option<i64>,
+    per_host_concurrency: Option<i64>,
     poll_interval_secs: Option<i64>,
 }
 
@@ -122,6 +125,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("centre.territory", Kind::Str),
     ("delivery.enabled", Kind::Bool),
     ("delivery.concurrency", Kind::Int),
+    ("delivery.per_host_concurrency", Kind::Int),
     ("delivery.poll_interval_secs", Kind::Int),
 ];
 
@@ -338,6 +342,13 @@ impl RawConfig {
         if !(1..=1024).contains(&concurrency) {
             return Err(err("delivery.concurrency", "must be between 1 and 1024"));
         }
+        let per_host = d.per_host_concurrency.unwrap_or(4);
+        if !(1..=256).contains(&per_host) {
+            return Err(err(
+                "delivery.per_host_concurrency",
+                "must be between 1 and 256",
+            ));
+        }
         let poll = d.poll_interval_secs.unwrap_or(5);
         if !(1..=3600).contains(&poll) {
             return Err(err(
@@ -362,6 +373,7 @@ impl RawConfig {
             delivery: DeliveryConfig {
                 enabled: d.enabled.unwrap_or(true),
                 concurrency: concurrency as usize,
+                per_host_concurrency: per_host as usize,
                 poll_interval_secs: poll as u64,
             },
         })

@@ -26,6 +26,7 @@ pub struct AppContext {
     pub urls: Urls,
     /// Woken when deliveries are queued, so the worker sends them at once.
     pub delivery_wakeup: Arc<Notify>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppContext {

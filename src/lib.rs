@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod error;
 pub mod federation;
 pub mod http;
+pub mod metrics;
 pub mod render;
 pub mod startup;
 pub mod telemetry;

@@ -40,6 +40,7 @@ impl Instance {
             centre: Arc::new(centre),
             urls,
             delivery_wakeup: Arc::new(tokio::sync::Notify::new()),
+            metrics: Arc::new(crate::metrics::Metrics::default()),
         };
         let client = federation::http_client(ctx.config.dev)?;
         let fed = federation::federation_config(ctx.clone(), client.clone()).await?;

@@ -22,6 +22,7 @@ pub struct ClaimedDelivery {
     pub inbox: String,
     pub host: String,
     pub attempts: i64,
+    pub next_attempt_at: i64,
 }
 
 /// Stores an outgoing activity and returns its row id.
@@ -136,4 +137,86 @@ pub async fn count_by_status(ex: Exec<'_>, status: &str) -> anyhow::Result<i64> 
     const SQL: &str = "SELECT COUNT(*) FROM deliveries WHERE status = $1";
     with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).bind(status).fetch_one(c).await)
         .context("counting deliveries")
+}
+
+/// Gives a claimed delivery back to the queue, due at `next_attempt_at`, without counting
+/// an attempt (fairness deferral, open circuit, or shutdown).
+pub async fn release(ex: Exec<'_>, id: i64, next_attempt_at: i64, now: i64) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE deliveries SET lease_until = NULL, next_attempt_at = $2, \
+        updated_at = $3 WHERE id = $1 AND status = 'pending'";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(next_attempt_at).bind(now).execute(c).await)
+        .context("releasing delivery")?;
+    Ok(())
+}
+
+/// A delivery as staff see it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub activity_ap_id: String,
+    pub activity_kind: String,
+    pub inbox: String,
+    pub host: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub lease_until: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! view {
+    ($where:literal) => {
+        concat!(
+            "SELECT d.id, a.ap_id AS activity_ap_id, a.kind AS activity_kind, d.inbox, d.host, \
+             d.status, d.attempts, d.next_attempt_at, d.lease_until, d.last_error, \
+             d.created_at, d.updated_at \
+             FROM deliveries d JOIN outgoing_activities a ON a.id = d.activity_id ",
+            $where
+        )
+    };
+}
+
+/// Deliveries in `status`, newest first, with ids below `before_id`.
+pub async fn list(
+    ex: Exec<'_>,
+    status: &str,
+    before_id: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<DeliveryView>> {
+    const SQL: &str = view!("WHERE d.status = $1 AND d.id < $2 ORDER BY d.id DESC LIMIT $3");
+    with_exec!(ex, c => sqlx::query_as::<_, DeliveryView>(SQL).bind(status).bind(before_id)
+        .bind(limit).fetch_all(c).await)
+    .context("listing deliveries")
+}
+
+pub async fn find(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<DeliveryView>> {
+    const SQL: &str = view!("WHERE d.id = $1");
+    with_exec!(ex, c => sqlx::query_as::<_, DeliveryView>(SQL).bind(id).fetch_optional(c).await)
+        .context("reading delivery")
+}
+
+/// Puts a pending or failed delivery back in the queue, due now.
+pub async fn retry(ex: Exec<'_>, id: i64, now: i64) -> anyhow::Result<bool> {
+    const SQL: &str = "UPDATE deliveries SET status = 'pending', next_attempt_at = $2, \
+        lease_until = NULL, updated_at = $2 WHERE id = $1 AND status IN ('pending', 'failed')";
+    let n = affected!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await)
+        .context("retrying delivery")?;
+    Ok(n > 0)
+}
+
+/// `(status, count)` for every status present.
+pub async fn counts(ex: Exec<'_>) -> anyhow::Result<Vec<(String, i64)>> {
+    const SQL: &str = "SELECT status, COUNT(*) FROM deliveries GROUP BY status ORDER BY status";
+    with_exec!(ex, c => sqlx::query_as::<_, (String, i64)>(SQL).fetch_all(c).await)
+        .context("counting deliveries")
+}
+
+/// `(host, count)` of pending deliveries.
+pub async fn pending_by_host(ex: Exec<'_>) -> anyhow::Result<Vec<(String, i64)>> {
+    const SQL: &str = "SELECT host, COUNT(*) FROM deliveries WHERE status = 'pending' \
+        GROUP BY host ORDER BY host";
+    with_exec!(ex, c => sqlx::query_as::<_, (String, i64)>(SQL).fetch_all(c).await)
+        .context("counting pending deliveries by host")
 }

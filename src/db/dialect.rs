@@ -13,14 +13,14 @@ pub fn claim_deliveries(backend: Backend) -> &'static str {
              (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 \
               AND (lease_until IS NULL OR lease_until < $2) \
               ORDER BY next_attempt_at, id LIMIT $3) \
-             RETURNING id, activity_id, inbox, host, attempts"
+             RETURNING id, activity_id, inbox, host, attempts, next_attempt_at"
         }
         Backend::Postgres => {
             "UPDATE deliveries SET lease_until = $1, updated_at = $2 WHERE id IN \
              (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 \
               AND (lease_until IS NULL OR lease_until < $2) \
               ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, activity_id, inbox, host, attempts"
+             RETURNING id, activity_id, inbox, host, attempts, next_attempt_at"
         }
     }
 }

@@ -119,3 +119,12 @@ pub async fn delivery_inboxes(ex: Exec<'_>) -> anyhow::Result<Vec<String>> {
     with_exec!(ex, c => sqlx::query_scalar::<_, String>(SQL).fetch_all(c).await)
         .context("listing follower inboxes")
 }
+
+/// Removes the followers whose personal inbox is `inbox` (it answered 410 Gone). Returns how
+/// many were removed.
+pub async fn remove_by_inbox(ex: Exec<'_>, inbox: &str) -> anyhow::Result<u64> {
+    const SQL: &str = "DELETE FROM followers WHERE actor_id IN \
+        (SELECT id FROM actors WHERE inbox = $1 AND local = $2)";
+    affected!(ex, c => sqlx::query(SQL).bind(inbox).bind(false).execute(c).await)
+        .context("removing gone followers")
+}

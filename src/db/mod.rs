@@ -7,6 +7,7 @@ pub mod deliveries;
 pub mod dialect;
 pub mod followers;
 pub mod follows;
+pub mod hosts;
 pub mod inbox;
 pub mod posts;
 pub mod tokens;

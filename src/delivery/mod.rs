@@ -2,6 +2,7 @@
 //! backs off. Rows come from the transactional outbox (`actions::outbox`).
 
 pub mod backoff;
+pub mod breaker;
 pub mod worker;
 
 pub use worker::{Deliverer, RoundReport};

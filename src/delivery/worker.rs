@@ -1,25 +1,44 @@
 //! Claims due deliveries, signs each with the centre's key, sends it and records the outcome.
+//!
+//! Deliveries are grouped by destination host. Each host has a bounded number of requests in
+//! flight and a bounded share of each round, so one slow host cannot hold up the rest; a host
+//! whose circuit is open (see [`super::breaker`]) gets its deliveries held instead.
 
-use super::backoff::{self, Outcome};
+use super::{
+    backoff::{self, Outcome},
+    breaker::{self, Gate},
+};
 use crate::{
     context::AppContext,
-    db,
+    db::{self, deliveries::ClaimedDelivery},
     federation::{AP_CONTENT_TYPE, REQUEST_TIMEOUT, objects::actor::authority},
 };
 use activitypub_federation::config::FederationConfig;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use reqwest_middleware::ClientWithMiddleware;
-use std::{collections::HashMap, time::Duration};
-use tokio::sync::watch;
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use tokio::sync::{Semaphore, watch};
 use url::Url;
 
 /// How long a claimed delivery stays leased to its worker. A worker that dies releases its
-/// rows when the lease expires.
+/// rows when the lease expires; another worker then takes them up.
 pub const LEASE: Duration = Duration::from_secs(120);
 
 /// Deliveries claimed per round.
 const BATCH: i64 = 256;
+
+/// Deliveries to one host attempted per round; the rest go back to the queue at once, so a
+/// backlog for one host cannot fill every round.
+const PER_HOST_PER_ROUND: usize = 32;
+
+/// On shutdown, how long an unfinished round may still run before its deliveries are handed
+/// back to the queue.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Counts of one or more rounds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,6 +47,8 @@ pub struct RoundReport {
     pub delivered: usize,
     pub retried: usize,
     pub failed: usize,
+    /// Claimed but held back (open circuit or fairness) without an attempt.
+    pub deferred: usize,
 }
 
 impl RoundReport {
@@ -36,21 +57,32 @@ impl RoundReport {
         self.delivered += o.delivered;
         self.retried += o.retried;
         self.failed += o.failed;
+        self.deferred += o.deferred;
     }
 }
 
-/// The delivery worker of one instance.
+/// The delivery worker of one instance. Clones share their in-flight set.
 #[derive(Clone)]
 pub struct Deliverer {
     ctx: AppContext,
     fed: FederationConfig<AppContext>,
     client: ClientWithMiddleware,
+    in_flight: Arc<Mutex<HashSet<i64>>>,
 }
 
 /// The result of one attempt, before it is written back.
 struct Attempt {
     outcome: Outcome,
+    /// The HTTP status, when the server answered.
+    status: Option<u16>,
     error: Option<String>,
+}
+
+impl Attempt {
+    /// Whether the answer proves the server is up (for the circuit breaker).
+    fn server_answered(&self) -> bool {
+        matches!(self.status, Some(s) if s < 500 && s != 408 && s != 429)
+    }
 }
 
 impl Deliverer {
@@ -63,121 +95,238 @@ impl Deliverer {
             ctx,
             fed,
             client: client.into(),
+            in_flight: Arc::default(),
         }
     }
 
     /// Runs one round: claims up to a batch of deliveries due at `now` and attempts them.
+    #[tracing::instrument(skip_all, err)]
     pub async fn run_round(&self, now: DateTime<Utc>) -> anyhow::Result<RoundReport> {
         let now_ms = now.timestamp_millis();
         let lease_until = now_ms + LEASE.as_millis() as i64;
-        let claimed = db::deliveries::claim_due(
-            self.ctx.db.write(),
-            self.ctx.db.backend(),
-            now_ms,
-            lease_until,
-            BATCH,
-        )
-        .await?;
+        let db = &self.ctx.db;
+        let claimed =
+            db::deliveries::claim_due(db.write(), db.backend(), now_ms, lease_until, BATCH).await?;
         if claimed.is_empty() {
             return Ok(RoundReport::default());
+        }
+        if let Ok(mut set) = self.in_flight.lock() {
+            set.extend(claimed.iter().map(|d| d.id));
         }
         let mut bodies: HashMap<i64, bytes::Bytes> = HashMap::new();
         for d in &claimed {
             if !bodies.contains_key(&d.activity_id)
-                && let Some(a) =
-                    db::deliveries::find_activity(self.ctx.db.read(), d.activity_id).await?
+                && let Some(a) = db::deliveries::find_activity(db.read(), d.activity_id).await?
             {
                 bodies.insert(d.activity_id, bytes::Bytes::from(a.json.into_bytes()));
             }
         }
-        let concurrency = self.ctx.config.delivery.concurrency;
-        let results: Vec<(db::deliveries::ClaimedDelivery, Attempt)> =
-            futures::stream::iter(claimed)
-                .map(|d| {
-                    let body = bodies.get(&d.activity_id).cloned();
-                    async move {
-                        let attempt = match body {
-                            Some(body) => self.attempt(&d.inbox, body).await,
-                            None => Attempt {
-                                outcome: Outcome::Permanent,
-                                error: Some("activity missing".into()),
-                            },
-                        };
-                        (d, attempt)
-                    }
-                })
-                .buffer_unordered(concurrency)
-                .collect()
-                .await;
+        let mut by_host: BTreeMap<String, Vec<ClaimedDelivery>> = BTreeMap::new();
+        for d in claimed {
+            by_host.entry(d.host.clone()).or_default().push(d);
+        }
+        let global = Semaphore::new(self.ctx.config.delivery.concurrency);
+        let results = futures::future::join_all(
+            by_host
+                .into_iter()
+                .map(|(host, ds)| self.run_host(host, ds, &bodies, now_ms, &global)),
+        )
+        .await;
         let mut report = RoundReport::default();
-        let done_at = self.ctx.now().timestamp_millis().max(now_ms);
-        for (d, attempt) in results {
-            report.attempted += 1;
-            let error = attempt.error.unwrap_or_default();
-            match attempt.outcome {
-                Outcome::Delivered => {
-                    report.delivered += 1;
-                    db::deliveries::mark_done(self.ctx.db.write(), d.id, done_at).await?;
-                }
-                Outcome::Retry { retry_after } => {
-                    match backoff::retry_delay(d.attempts + 1, retry_after) {
-                        Some(delay) => {
-                            report.retried += 1;
-                            let next = now_ms + delay.as_millis() as i64;
-                            db::deliveries::mark_retry(
-                                self.ctx.db.write(),
-                                d.id,
-                                next,
-                                &error,
-                                done_at,
-                            )
-                            .await?;
-                        }
-                        None => {
-                            report.failed += 1;
-                            db::deliveries::mark_failed(self.ctx.db.write(), d.id, &error, done_at)
-                                .await?;
-                        }
-                    }
-                }
-                Outcome::Permanent => {
-                    report.failed += 1;
-                    db::deliveries::mark_failed(self.ctx.db.write(), d.id, &error, done_at).await?;
-                }
-            }
+        for r in results {
+            report.add(r?);
         }
         tracing::info!(
             attempted = report.attempted,
             delivered = report.delivered,
             retried = report.retried,
             failed = report.failed,
+            deferred = report.deferred,
             "delivery round"
         );
         Ok(report)
     }
 
-    /// Runs rounds until nothing is due at `now`.
+    /// Attempts the deliveries claimed for one host, as its circuit allows.
+    async fn run_host(
+        &self,
+        host: String,
+        deliveries: Vec<ClaimedDelivery>,
+        bodies: &HashMap<i64, bytes::Bytes>,
+        now: i64,
+        global: &Semaphore,
+    ) -> anyhow::Result<RoundReport> {
+        let db = &self.ctx.db;
+        let mut report = RoundReport::default();
+        let mut health = db::hosts::find(db.read(), &host)
+            .await?
+            .unwrap_or_else(|| breaker::new_host(&host, now));
+        let take = match breaker::gate(&health, now) {
+            Gate::Open => PER_HOST_PER_ROUND,
+            Gate::Probe => 1,
+            Gate::Closed { until } => {
+                for d in &deliveries {
+                    self.give_back(d.id, until.max(d.next_attempt_at), now)
+                        .await?;
+                    report.deferred += 1;
+                    self.ctx.metrics.delivery("deferred");
+                }
+                return Ok(report);
+            }
+        };
+        let mut deliveries = deliveries;
+        let rest = deliveries.split_off(take.min(deliveries.len()));
+        for d in &rest {
+            self.give_back(d.id, d.next_attempt_at, now).await?;
+            report.deferred += 1;
+        }
+        let per_host = self.ctx.config.delivery.per_host_concurrency;
+        let results: Vec<(ClaimedDelivery, Attempt)> = futures::stream::iter(deliveries)
+            .map(|d| async move {
+                let body = bodies.get(&d.activity_id).cloned();
+                let attempt = match body {
+                    Some(body) => {
+                        let _permit = global.acquire().await;
+                        let started = Instant::now();
+                        let a = self.attempt(&d.inbox, body).await;
+                        self.ctx.metrics.attempt(started.elapsed().as_secs_f64());
+                        a
+                    }
+                    None => Attempt {
+                        outcome: Outcome::Permanent,
+                        status: None,
+                        error: Some("activity missing".into()),
+                    },
+                };
+                (d, attempt)
+            })
+            .buffer_unordered(per_host)
+            .collect()
+            .await;
+        let done_at = self.ctx.now().timestamp_millis().max(now);
+        for (d, attempt) in results {
+            report.attempted += 1;
+            let error = attempt.error.clone().unwrap_or_default();
+            health = if attempt.server_answered() {
+                breaker::on_answer(&health, done_at)
+            } else {
+                breaker::on_failure(&health, done_at, &error)
+            };
+            match attempt.outcome {
+                Outcome::Delivered => {
+                    report.delivered += 1;
+                    self.ctx.metrics.delivery("delivered");
+                    db::deliveries::mark_done(db.write(), d.id, done_at).await?;
+                }
+                Outcome::Retry { retry_after } => {
+                    match backoff::retry_delay(d.attempts + 1, retry_after) {
+                        Some(delay) => {
+                            report.retried += 1;
+                            self.ctx.metrics.delivery("retried");
+                            let next = now + delay.as_millis() as i64;
+                            db::deliveries::mark_retry(db.write(), d.id, next, &error, done_at)
+                                .await?;
+                        }
+                        None => {
+                            report.failed += 1;
+                            self.ctx.metrics.delivery("failed");
+                            db::deliveries::mark_failed(db.write(), d.id, &error, done_at).await?;
+                        }
+                    }
+                }
+                Outcome::Permanent => {
+                    report.failed += 1;
+                    self.ctx.metrics.delivery("failed");
+                    db::deliveries::mark_failed(db.write(), d.id, &error, done_at).await?;
+                    if attempt.status == Some(410) {
+                        let gone = db::followers::remove_by_inbox(db.write(), &d.inbox).await?;
+                        if gone > 0 {
+                            tracing::info!(inbox = %d.inbox, "inbox is gone: follower removed");
+                        }
+                    }
+                }
+            }
+            self.forget(d.id);
+        }
+        if health.state == breaker::UNREACHABLE {
+            tracing::warn!(%host, failures = health.consecutive_failures, "host unreachable");
+        }
+        db::hosts::upsert(db.write(), &health).await?;
+        Ok(report)
+    }
+
+    async fn give_back(&self, id: i64, next_attempt_at: i64, now: i64) -> anyhow::Result<()> {
+        db::deliveries::release(self.ctx.db.write(), id, next_attempt_at, now).await?;
+        self.forget(id);
+        Ok(())
+    }
+
+    fn forget(&self, id: i64) {
+        if let Ok(mut set) = self.in_flight.lock() {
+            set.remove(&id);
+        }
+    }
+
+    /// Hands every delivery this worker still holds back to the queue, due now.
+    pub async fn release_in_flight(&self) -> anyhow::Result<usize> {
+        let ids: Vec<i64> = match self.in_flight.lock() {
+            Ok(mut set) => set.drain().collect(),
+            Err(_) => return Ok(0),
+        };
+        let now = self.ctx.now().timestamp_millis();
+        for id in &ids {
+            db::deliveries::release(self.ctx.db.write(), *id, now, now).await?;
+        }
+        Ok(ids.len())
+    }
+
+    /// Runs rounds until nothing is due at `now` (deferred deliveries stay queued).
     pub async fn drain(&self, now: DateTime<Utc>) -> anyhow::Result<RoundReport> {
         let mut total = RoundReport::default();
         loop {
             let r = self.run_round(now).await?;
+            total.add(r);
             if r.attempted == 0 {
                 return Ok(total);
             }
-            total.add(r);
         }
     }
 
     /// The worker loop of `serve`: drains the queue, then sleeps until woken by a new
-    /// delivery, the poll interval, or shutdown.
+    /// delivery, the poll interval, or shutdown. On shutdown an unfinished round gets a short
+    /// grace period; what it has not finished by then goes back to the queue.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let poll = Duration::from_secs(self.ctx.config.delivery.poll_interval_secs);
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            if let Err(e) = self.drain(self.ctx.now()).await {
-                tracing::error!(error = ?e, "delivery round failed");
+            let round = self.drain(self.ctx.now());
+            tokio::pin!(round);
+            let stopping = tokio::select! {
+                r = &mut round => {
+                    if let Err(e) = r {
+                        tracing::error!(error = ?e, "delivery round failed");
+                    }
+                    false
+                }
+                _ = shutdown.wait_for(|s| *s) => true,
+            };
+            if stopping {
+                if tokio::time::timeout(SHUTDOWN_GRACE, &mut round)
+                    .await
+                    .is_err()
+                {
+                    match self.release_in_flight().await {
+                        Ok(n) => {
+                            tracing::info!(released = n, "deliveries handed back to the queue")
+                        }
+                        Err(e) => {
+                            tracing::error!(error = ?e, "could not release deliveries; their leases will expire")
+                        }
+                    }
+                }
+                return;
             }
             tokio::select! {
                 _ = self.ctx.delivery_wakeup.notified() => {}
@@ -193,10 +342,15 @@ impl Deliverer {
             Ok((status, retry_after)) => {
                 let outcome = backoff::classify(status, retry_after);
                 let error = (outcome != Outcome::Delivered).then(|| format!("HTTP {status}"));
-                Attempt { outcome, error }
+                Attempt {
+                    outcome,
+                    status: Some(status),
+                    error,
+                }
             }
             Err(e) => Attempt {
                 outcome: Outcome::Retry { retry_after: None },
+                status: None,
                 error: Some(format!("{e:#}")),
             },
         }

@@ -23,6 +23,7 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(pages::healthz))
+        .route("/metrics", get(pages::metrics))
         .route("/.well-known/webfinger", get(wellknown::webfinger))
         .route("/.well-known/host-meta", get(wellknown::host_meta))
         .route("/.well-known/nodeinfo", get(wellknown::nodeinfo_links))

@@ -5,7 +5,10 @@ use crate::{
     context::AppContext, db, error::AppResult, federation::objects::actor::DbActor, render,
 };
 use activitypub_federation::config::Data;
-use axum::{http::StatusCode, response::Response};
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 
 pub async fn home(data: Data<AppContext>) -> AppResult<Response> {
     let centre = DbActor::local(&data).await?;
@@ -25,4 +28,19 @@ pub async fn healthz(data: Data<AppContext>) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
         }
     }
+}
+
+/// Prometheus text exposition: queue depth by state, deliveries by outcome, attempt latency,
+/// and inbox activities by type.
+pub async fn metrics(data: Data<AppContext>) -> AppResult<Response> {
+    let queue = db::deliveries::counts(data.db.read()).await?;
+    let body = data.metrics.render(&queue);
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response())
 }

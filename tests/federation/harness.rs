@@ -318,6 +318,58 @@ impl TestInstance {
             .unwrap()
     }
 
+    /// Makes a remote actor with this inbox an accepted follower, as if its Follow had arrived.
+    pub async fn add_remote_follower(&self, actor_id: &str, inbox: &str) {
+        let now = Utc::now().timestamp_millis();
+        let domain = url::Url::parse(actor_id).unwrap();
+        let domain = format!(
+            "{}:{}",
+            domain.host_str().unwrap(),
+            domain.port().unwrap_or(80)
+        );
+        // Not used to verify anything here: any valid public key will do.
+        let key = self.ctx.centre.public_key_pem.clone();
+        let row = maillage::db::actors::upsert_remote(
+            self.ctx.db.write(),
+            &maillage::db::actors::ActorUpsert {
+                ap_id: actor_id,
+                kind: "Person",
+                username: actor_id.rsplit('/').next().unwrap(),
+                domain: &domain,
+                name: None,
+                summary: None,
+                url: None,
+                inbox,
+                shared_inbox: None,
+                outbox: None,
+                followers_url: None,
+                public_key_pem: &key,
+                manually_approves_followers: false,
+                published: None,
+                fetched_at: now,
+                data: "{}",
+            },
+        )
+        .await
+        .unwrap();
+        maillage::db::followers::upsert(
+            self.ctx.db.write(),
+            &uuid::Uuid::new_v4().simple().to_string(),
+            row.id,
+            &format!("{actor_id}#follow"),
+            "accepted",
+            now,
+        )
+        .await
+        .unwrap();
+    }
+
+    /// Another worker on the same database, as a second `serve` process would run.
+    pub async fn second_worker(&self) -> Deliverer {
+        let config = (*self.ctx.config).clone();
+        Instance::build(config).await.unwrap().deliverer
+    }
+
     /// Follows `other` and runs deliveries until the Accept has arrived.
     pub async fn follow_and_wait(&self, other: &TestInstance) -> Value {
         let (status, follow) = self

@@ -3,12 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod delivery;
 mod fixtures;
 mod following;
 mod harness;
 mod inbox;
+mod process;
 mod publishing;
 mod restart;
 mod signed_fetch;
 mod storage;
+mod stub;
 mod wellknown;

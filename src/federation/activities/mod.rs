@@ -75,6 +75,12 @@ impl Activity for InboxActivity {
     #[tracing::instrument(skip_all, fields(kind = %self.0.kind, id = %self.0.id, actor = %self.0.actor), err)]
     async fn receive(self, data: &Data<AppContext>) -> Result<(), AppError> {
         let a = self.0;
+        let label = if HANDLED.contains(&a.kind.as_str()) {
+            a.kind.as_str()
+        } else {
+            "other"
+        };
+        data.metrics.inbox(label);
         if !HANDLED.contains(&a.kind.as_str()) {
             tracing::debug!("ignoring unhandled activity type");
             return Ok(());

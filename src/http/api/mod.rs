@@ -1,6 +1,7 @@
 //! The JSON admin API under `/api/v1`, authenticated with bearer tokens. Errors are
 //! `{"error": "…"}` with the matching status.
 
+pub mod deliveries;
 pub mod feed;
 pub mod follows;
 pub mod posts;
@@ -28,6 +29,9 @@ pub fn router() -> Router {
             get(posts::get).patch(posts::edit).delete(posts::delete),
         )
         .route("/feed", get(feed::feed))
+        .route("/deliveries", get(deliveries::list))
+        .route("/deliveries/{id}/retry", post(deliveries::retry))
+        .route("/hosts", get(deliveries::hosts))
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }
 

@@ -1,0 +1,125 @@
+//! The `maillage` binary as an operator runs it: start-up on an empty directory, CLI token
+//! creation, configuration errors, and a clean exit on SIGTERM.
+
+use reqwest::StatusCode;
+use std::{
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+fn maillage() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_maillage"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_bad_configuration_stops_with_one_line_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value, key) in [
+        ("MAILLAGE_CENTRE_USERNAME", "Bad Name", "centre.username"),
+        ("MAILLAGE_DEV", "maybe", "MAILLAGE_DEV"),
+        ("MAILLAGE_LISTEN", "here", "listen"),
+        ("MAILLAGE_DATABASE_URL", "mysql://x", "database.url"),
+    ] {
+        let out = maillage()
+            .arg("check")
+            .current_dir(dir.path())
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{var}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(key), "{stderr}");
+    }
+    let out = maillage()
+        .args(["--config", "/nonexistent.toml", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn serve_starts_on_an_empty_directory_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let env = [
+        ("MAILLAGE_LISTEN", format!("127.0.0.1:{port}")),
+        ("MAILLAGE_DOMAIN", format!("localhost:{port}")),
+        ("MAILLAGE_LOG", "warn".to_string()),
+    ];
+    let out = maillage()
+        .args(["token", "create", "--name", "ops"])
+        .current_dir(dir.path())
+        .envs(env.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.trim().lines().last().unwrap().to_string();
+    assert!(token.starts_with("mlg_"), "{stdout}");
+    assert!(
+        dir.path().join("data/maillage.db").exists(),
+        "SQLite under ./data/"
+    );
+
+    let mut child = maillage()
+        .arg("serve")
+        .current_dir(dir.path())
+        .envs(env)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let base = format!("http://localhost:{port}");
+    let started = Instant::now();
+    loop {
+        if let Ok(res) = http.get(format!("{base}/healthz")).send().await
+            && res.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve did not come up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let res = http
+        .post(format!("{base}/api/v1/posts"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"content": "Bonjour"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "the CLI token works against serve"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(30),
+            "serve did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status}");
+}

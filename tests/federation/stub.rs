@@ -1,0 +1,109 @@
+//! A stub peer: inboxes on loopback that count what they receive and answer what the test
+//! tells them to.
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use serde_json::Value;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+/// How an inbox answers.
+#[derive(Clone, Debug)]
+pub enum Answer {
+    Status(u16),
+    /// 429 or 503 with `Retry-After: seconds`.
+    RetryAfter(u16, u64),
+    /// Never answers in time.
+    Hang,
+}
+
+#[derive(Clone, Default)]
+pub struct Stub {
+    answers: Arc<Mutex<HashMap<String, Answer>>>,
+    /// `(inbox path, activity id)` of every POST received, signed or not.
+    pub received: Arc<Mutex<Vec<(String, String)>>>,
+    pub base: String,
+}
+
+async fn inbox(
+    State(stub): State<Stub>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let id = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    if headers.get("signature").is_none() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let answer = stub
+        .answers
+        .lock()
+        .unwrap()
+        .get(&name)
+        .cloned()
+        .unwrap_or(Answer::Status(202));
+    if !matches!(answer, Answer::Hang) {
+        stub.received.lock().unwrap().push((name, id));
+    }
+    match answer {
+        Answer::Status(s) => StatusCode::from_u16(s).unwrap().into_response(),
+        Answer::RetryAfter(s, secs) => (
+            StatusCode::from_u16(s).unwrap(),
+            [("retry-after", secs.to_string())],
+        )
+            .into_response(),
+        Answer::Hang => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            StatusCode::ACCEPTED.into_response()
+        }
+    }
+}
+
+impl Stub {
+    /// Starts a stub host on a loopback port; its inboxes are `BASE/inbox/NAME`.
+    pub async fn start() -> Stub {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+        let stub = Stub {
+            base,
+            ..Stub::default()
+        };
+        let app = Router::new()
+            .route("/inbox/{name}", post(inbox))
+            .with_state(stub.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        stub
+    }
+
+    pub fn inbox(&self, name: &str) -> String {
+        format!("{}/inbox/{name}", self.base)
+    }
+
+    pub fn answer(&self, name: &str, answer: Answer) {
+        self.answers
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), answer);
+    }
+
+    pub fn received_by(&self, name: &str) -> usize {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(n, _)| n == name)
+            .count()
+    }
+}
