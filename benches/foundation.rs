@@ -89,14 +89,62 @@ fn clock_ticks() -> f64 {
         .unwrap_or(100.0)
 }
 
-/// utime + stime of `pid`, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+/// utime + stime of a `/proc/…/stat` file, in clock ticks.
+fn stat_ticks(path: &str) -> u64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
     // After the command name: field 3 (state) is f[0]; utime is field 14, stime field 15.
     let get = |i: usize| f.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
     get(11) + get(12)
+}
+
+/// utime + stime of `pid`, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    stat_ticks(&format!("/proc/{pid}/stat"))
+}
+
+/// CPU ticks of every thread of `pid`, by thread id, with the thread's name.
+fn thread_ticks(pid: u32) -> BTreeMap<u64, (String, u64)> {
+    let mut out = BTreeMap::new();
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for entry in dir.flatten() {
+        let Some(tid) = entry.file_name().to_str().and_then(|t| t.parse().ok()) else {
+            continue;
+        };
+        let path = entry.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let ticks = stat_ticks(&path.join("stat").to_string_lossy());
+        out.insert(tid, (name.trim().to_string(), ticks));
+    }
+    out
+}
+
+/// Cores used per thread name between two [`thread_ticks`] readings: total for the name, how
+/// many threads, and the busiest single thread (a thread near 1.00 is a serial bottleneck).
+fn thread_usage(
+    before: &BTreeMap<u64, (String, u64)>,
+    after: &BTreeMap<u64, (String, u64)>,
+    ticks: f64,
+    wall: Duration,
+) -> String {
+    let mut by_name: BTreeMap<&str, (f64, usize, f64)> = BTreeMap::new();
+    for (tid, (name, t1)) in after {
+        let t0 = before.get(tid).map_or(0, |(_, t)| *t);
+        let cores = t1.saturating_sub(t0) as f64 / ticks / wall.as_secs_f64();
+        let e = by_name.entry(name).or_default();
+        e.0 += cores;
+        e.1 += 1;
+        e.2 = e.2.max(cores);
+    }
+    let mut v: Vec<_> = by_name.into_iter().filter(|(_, e)| e.0 >= 0.01).collect();
+    v.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
+    v.iter()
+        .map(|(name, (total, count, max))| format!("{name} ×{count} {total:.2} (busiest {max:.2})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A `Vm…` line of /proc/PID/status, in MiB.
@@ -435,6 +483,45 @@ fn create_note(origin: &str, n: usize, i: usize, run: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Per-call cost, in µs, of parsing a PEM public key and of an RSA verification (the federation
+/// library does both on every request), and of sanitising a note's content.
+fn reference_costs(pem: &str, sample: &Signed) -> (f64, f64, f64) {
+    use rsa::{RsaPublicKey, pkcs8::DecodePublicKey};
+    let sig = sample
+        .signature
+        .rsplit_once("signature=\"")
+        .map(|(_, s)| s.trim_end_matches('"'))
+        .unwrap_or("");
+    let sig = B64.decode(sig).unwrap_or_default();
+    let runs = 500;
+    let t = Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(RsaPublicKey::from_public_key_pem(std::hint::black_box(pem)).unwrap());
+    }
+    let parse = t.elapsed().as_secs_f64() * 1e6 / runs as f64;
+    let key = RsaPublicKey::from_public_key_pem(pem).unwrap();
+    let t = Instant::now();
+    for _ in 0..runs {
+        // The message differs from the signed one: the cost is the same, the result unused.
+        let _ = std::hint::black_box(key.verify(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(std::hint::black_box(b"(request-target): post /inbox")),
+            &sig,
+        ));
+    }
+    let verify = t.elapsed().as_secs_f64() * 1e6 / runs as f64;
+    let body: Value = serde_json::from_slice(&sample.body).unwrap_or(Value::Null);
+    let content = body["object"]["content"].as_str().unwrap_or("");
+    let t = Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(maillage::render::sanitize::html(std::hint::black_box(
+            content,
+        )));
+    }
+    let sanitize = t.elapsed().as_secs_f64() * 1e6 / runs as f64;
+    (parse, verify, sanitize)
+}
+
 async fn send(client: &reqwest::Client, url: &str, s: &Signed) -> (u16, String) {
     let res = client
         .post(url)
@@ -538,6 +625,13 @@ async fn bench_inbox(n: usize, concurrency: usize) {
         signed.iter().map(|s| s.body.len()).sum::<usize>() / total.max(1)
     );
 
+    // Reference costs of two steps of every inbox request, measured in this process.
+    let sample = &signed[0];
+    let (parse_us, verify_us, sanitize_us) = reference_costs(&pems[0], sample);
+    println!(
+        "reference (in this process): parsing a public key PEM {parse_us:.0} µs + RSA-2048 verify {verify_us:.0} µs (the library does both on every inbox request); sanitising one note's HTML {sanitize_us:.0} µs"
+    );
+
     let log = dir.path().join("server-inbox.log");
     let (server, startup) = Server::start(&env, port, log).await;
     let pid = server.pid();
@@ -560,6 +654,7 @@ async fn bench_inbox(n: usize, concurrency: usize) {
 
     let ticks = clock_ticks();
     let cpu0 = cpu_ticks(pid);
+    let threads0 = thread_ticks(pid);
     let self0 = cpu_ticks(std::process::id());
     let signed = Arc::new(signed);
     let next = Arc::new(AtomicUsize::new(0));
@@ -599,6 +694,7 @@ async fn bench_inbox(n: usize, concurrency: usize) {
     }
     let wall = started.elapsed();
     let cpu1 = cpu_ticks(pid);
+    let threads1 = thread_ticks(pid);
     let self1 = cpu_ticks(std::process::id());
     let peak_rss = vm_mib(pid, "VmHWM:");
     let rss_after = vm_mib(pid, "VmRSS:");
@@ -615,6 +711,10 @@ async fn bench_inbox(n: usize, concurrency: usize) {
     println!(
         "inbox: {n} requests at concurrency {concurrency} in {:.2} s; server used {server_cores:.2} cores, the bench client {client_cores:.2} cores (same machine)",
         wall.as_secs_f64()
+    );
+    println!(
+        "inbox: server threads, cores used: {}",
+        thread_usage(&threads0, &threads1, ticks, wall)
     );
     println!("inbox: non-202 answers: {non202}");
     for (status, (count, text)) in &bad {
@@ -718,6 +818,10 @@ async fn bench_feed(rows: usize) {
                     updated: published,
                     local: false,
                     data: "{}",
+                    start_at: None,
+                    end_at: None,
+                    timezone: None,
+                    event_status: None,
                 },
             )
             .await
@@ -810,6 +914,7 @@ async fn bench_feed(rows: usize) {
     );
     let ticks = clock_ticks();
     let cpu0 = cpu_ticks(pid);
+    let threads0 = thread_ticks(pid);
     let mut lat = Vec::with_capacity(1000);
     let mut non200 = 0;
     let started = Instant::now();
@@ -827,6 +932,10 @@ async fn bench_feed(rows: usize) {
         "feed (HTTP GET /api/v1/feed?limit=50, 1000 sequential): p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms, {:.0} req/s, {:.0} µs server CPU/request, non-200: {non200}",
         1000.0 / wall.as_secs_f64(),
         cpu / 1000.0 * 1e6
+    );
+    println!(
+        "feed (HTTP): server threads, cores used: {}",
+        thread_usage(&threads0, &thread_ticks(pid), ticks, wall)
     );
 
     // Walking the `next` cursor from the top.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod federation;
 pub mod http;
 pub mod metrics;
+pub mod model;
 pub mod render;
 pub mod startup;
 pub mod telemetry;

@@ -5,6 +5,7 @@ pub mod centre;
 pub mod followers;
 pub mod follows;
 pub mod outbox;
+pub mod post_input;
 pub mod posts;
 pub mod remote_posts;
 pub mod tokens;

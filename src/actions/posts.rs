@@ -5,95 +5,85 @@ use super::outbox;
 use crate::{
     context::{AppContext, new_public_id},
     db::{self, posts::PostRow},
-    error::{AppError, AppResult, invalid},
-    render::{self, sanitize},
+    error::{AppError, AppResult},
+    model::PostData,
+    render,
 };
-use serde::Deserialize;
 use serde_json::json;
 
-/// Largest accepted post body, in characters.
-pub const MAX_CONTENT_CHARS: usize = 50_000;
+pub use super::post_input::{PostInput, ValidPost};
 
-pub const VISIBILITIES: &[&str] = &["public", "unlisted", "followers"];
-
-/// A new post as staff submit it.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewPost {
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub content: String,
-    pub visibility: Option<String>,
-}
-
-/// An edit: only the given fields change.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PostEdit {
-    pub content: Option<String>,
-    pub visibility: Option<String>,
-}
-
-fn check_visibility(v: &str) -> AppResult<()> {
-    if VISIBILITIES.contains(&v) {
-        Ok(())
-    } else {
-        Err(invalid(format!(
-            "visibility: must be one of public, unlisted, followers (got {v:?})"
-        )))
+/// The stored form of a post, as the base an edit applies to.
+pub fn current(row: &PostRow) -> ValidPost {
+    ValidPost {
+        kind: row.kind.clone(),
+        visibility: row.visibility.clone(),
+        name: row.name.clone(),
+        summary: row.summary.clone(),
+        content: row.content.clone(),
+        start_at: row.start_at,
+        end_at: row.end_at,
+        timezone: row.timezone.clone(),
+        event_status: row.event_status.clone(),
+        data: PostData::parse(&row.data),
     }
 }
 
-fn clean_content(content: &str) -> AppResult<String> {
-    if content.chars().count() > MAX_CONTENT_CHARS {
-        return Err(invalid(format!(
-            "content: at most {MAX_CONTENT_CHARS} characters"
-        )));
+fn write<'a>(
+    v: &'a ValidPost,
+    data: &'a str,
+    ap_id: &'a str,
+    public_id: &'a str,
+    actor_id: i64,
+    published: i64,
+    updated: i64,
+) -> db::posts::PostWrite<'a> {
+    db::posts::PostWrite {
+        ap_id,
+        public_id: Some(public_id),
+        actor_id,
+        kind: &v.kind,
+        visibility: &v.visibility,
+        name: v.name.as_deref(),
+        summary: v.summary.as_deref(),
+        content: &v.content,
+        url: Some(ap_id),
+        in_reply_to: None,
+        published,
+        updated,
+        local: true,
+        data,
+        start_at: v.start_at,
+        end_at: v.end_at,
+        timezone: v.timezone.as_deref(),
+        event_status: v.event_status.as_deref(),
     }
-    let html = sanitize::staff_content(content);
-    if sanitize::plain_text(&html).is_empty() {
-        return Err(invalid("content: must not be empty"));
-    }
-    Ok(html)
 }
 
-/// Publishes a new post.
+/// Publishes a new note, article or event.
 #[tracing::instrument(skip_all, err)]
-pub async fn create(ctx: &AppContext, input: NewPost) -> AppResult<PostRow> {
-    let kind = input.kind.unwrap_or_else(|| "Note".into());
-    if kind != "Note" {
-        return Err(invalid(format!(
-            "type: only \"Note\" is supported (got {kind:?})"
-        )));
-    }
-    let visibility = input.visibility.unwrap_or_else(|| "public".into());
-    check_visibility(&visibility)?;
-    let content = clean_content(&input.content)?;
+pub async fn create(ctx: &AppContext, input: PostInput) -> AppResult<PostRow> {
+    let valid = input.validate_new()?;
     let public_id = new_public_id();
     let ap_id = ctx.urls.post(&public_id);
     let now = ctx.now();
     let ms = now.timestamp_millis();
+    let data = valid.data.to_json();
     let mut tx = ctx.db.begin().await?;
     let row = db::posts::insert(
         tx.exec(),
-        &db::posts::PostWrite {
-            ap_id: ap_id.as_str(),
-            public_id: Some(&public_id),
-            actor_id: ctx.centre.id,
-            kind: &kind,
-            visibility: &visibility,
-            name: None,
-            summary: None,
-            content: &content,
-            url: Some(ap_id.as_str()),
-            in_reply_to: None,
-            published: ms,
-            updated: ms,
-            local: true,
-            data: "{}",
-        },
+        &write(
+            &valid,
+            &data,
+            ap_id.as_str(),
+            &public_id,
+            ctx.centre.id,
+            ms,
+            ms,
+        ),
     )
     .await?;
+    db::posts::set_tags(tx.exec(), row.id, &valid.data.tags).await?;
     announce(ctx, &mut tx, "Create", &row, now).await?;
     tx.commit().await?;
     outbox::wake(ctx);
@@ -108,37 +98,47 @@ pub async fn find_own(ctx: &AppContext, public_id: &str) -> AppResult<PostRow> {
         .ok_or_else(|| AppError::NotFound(format!("no post {public_id}")))
 }
 
-/// Edits a post and sends an `Update` whose `updated` is newer than the last one.
+/// Edits a post and sends an `Update` whose `updated` is newer than the last one. Moving,
+/// cancelling or otherwise changing an event is an edit too.
 #[tracing::instrument(skip_all, err)]
-pub async fn edit(ctx: &AppContext, public_id: &str, edit: PostEdit) -> AppResult<PostRow> {
+pub async fn edit(ctx: &AppContext, public_id: &str, input: PostInput) -> AppResult<PostRow> {
     let row = find_own(ctx, public_id).await?;
     if row.deleted_at.is_some() {
         return Err(AppError::NotFound(format!("post {public_id} was deleted")));
     }
-    let visibility = edit.visibility.unwrap_or_else(|| row.visibility.clone());
-    check_visibility(&visibility)?;
-    let content = match &edit.content {
-        Some(c) => clean_content(c)?,
-        None => row.content.clone(),
-    };
+    let valid = input.validate_edit(&current(&row))?;
     let now = ctx.now();
     // Peers ignore an Update whose `updated` is not newer: never reuse a timestamp.
     let updated = now.timestamp_millis().max(row.updated + 1);
+    let data = valid.data.to_json();
     let mut tx = ctx.db.begin().await?;
     db::posts::update_local(
         tx.exec(),
         row.id,
-        &visibility,
-        None,
-        None,
-        &content,
-        updated,
+        &write(
+            &valid,
+            &data,
+            &row.ap_id,
+            public_id,
+            row.actor_id,
+            row.published,
+            updated,
+        ),
     )
     .await?;
+    db::posts::set_tags(tx.exec(), row.id, &valid.data.tags).await?;
     let row = PostRow {
-        visibility,
-        content,
+        visibility: valid.visibility,
+        name: valid.name,
+        summary: valid.summary,
+        content: valid.content,
         updated,
+        data,
+        start_at: valid.start_at,
+        end_at: valid.end_at,
+        timezone: valid.timezone,
+        event_status: valid.event_status,
+        sequence: row.sequence + 1,
         ..row
     };
     announce(ctx, &mut tx, "Update", &row, now).await?;
@@ -197,15 +197,41 @@ async fn announce(
 
 /// The JSON an API client gets for a post.
 pub fn api_json(ctx: &AppContext, row: &PostRow) -> serde_json::Value {
-    json!({
+    let mut v = json!({
         "id": row.public_id,
         "url": row.ap_id,
         "type": row.kind,
         "visibility": row.visibility,
+        "title": row.name,
+        "summary": row.summary,
         "content": row.content,
         "published": render::activitypub::time(row.published),
         "updated": render::activitypub::time(row.updated),
         "deleted": row.deleted_at.is_some(),
         "actor": ctx.urls.actor(),
-    })
+    });
+    let data = PostData::parse(&row.data);
+    v["tags"] = json!(data.tags);
+    if row.kind == "Event" {
+        event_fields(&mut v, row, &data);
+    }
+    v
+}
+
+/// Adds the event fields to an API item (shared by posts, the feed and the calendar).
+pub fn event_fields(v: &mut serde_json::Value, row: &PostRow, data: &PostData) {
+    let tz = row.timezone.as_deref();
+    v["start"] = json!(row.start_at.map(|s| render::activitypub::event_time(s, tz)));
+    v["end"] = json!(row.end_at.map(|e| render::activitypub::event_time(e, tz)));
+    v["timezone"] = json!(row.timezone);
+    v["status"] = json!(row.event_status);
+    v["cancelled"] = json!(row.event_status.as_deref() == Some("cancelled"));
+    v["location"] = json!(data.location);
+    v["online_url"] = json!(data.online_url);
+    v["join_mode"] = json!(data.join_mode);
+    v["registration_url"] = json!(data.registration_url);
+    v["capacity"] = json!(data.capacity);
+    v["category"] = json!(data.category);
+    v["when"] = json!(render::activitypub::event_summary(row, data));
+    v["sequence"] = json!(row.sequence);
 }

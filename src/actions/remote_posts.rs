@@ -1,13 +1,15 @@
-//! Posts received from other servers: stored sanitised, edited only by a newer version,
-//! removed with their author.
+//! Posts received from other servers (notes, articles, pages, events): converted leniently,
+//! stored sanitised, edited only by a newer version, removed with their author.
 
 use crate::{
     context::AppContext,
     db::{self, actors::ActorRow},
     error::AppResult,
     federation::{PUBLIC, protocol::object::ObjectJson},
+    model::{EVENT_STATUSES, JOIN_MODES, Location, PostData, normalise_tag},
     render::sanitize,
 };
+use serde_json::Value;
 
 /// Visibility from addressing: Public in `to` is public, in `cc` unlisted, else followers.
 pub fn visibility_of(o: &ObjectJson) -> &'static str {
@@ -21,9 +23,78 @@ pub fn visibility_of(o: &ObjectJson) -> &'static str {
     }
 }
 
-/// Stores a verified remote post (or applies an edit of it). Idempotent.
-pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppResult<()> {
-    let content = o
+/// A remote object converted to what we store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemotePost {
+    /// `Note`, `Article` or `Event` (a `Page` is stored as an `Article`).
+    pub kind: String,
+    pub visibility: &'static str,
+    pub name: Option<String>,
+    pub summary: Option<String>,
+    pub content: String,
+    pub published: Option<i64>,
+    pub updated: Option<i64>,
+    pub start_at: Option<i64>,
+    pub end_at: Option<i64>,
+    pub timezone: Option<String>,
+    pub event_status: Option<String>,
+    pub data: PostData,
+}
+
+fn text_of(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str)
+        .map(sanitize::plain_text)
+        .filter(|s| !s.is_empty())
+}
+
+/// Reads a `location`: a `Place` with a schema.org `PostalAddress`, a Place whose address is
+/// one line of text (Gancio), or only a name. An id alone gives nothing.
+pub fn location_of(v: &Value) -> Option<Location> {
+    let obj = v.as_object()?;
+    let mut l = Location {
+        name: text_of(obj.get("name")),
+        latitude: obj.get("latitude").and_then(Value::as_f64),
+        longitude: obj.get("longitude").and_then(Value::as_f64),
+        ..Location::default()
+    };
+    match obj.get("address") {
+        Some(Value::Object(a)) => {
+            l.street = text_of(a.get("streetAddress"));
+            l.postal_code = text_of(a.get("postalCode"));
+            l.locality = text_of(a.get("addressLocality"));
+            l.region = text_of(a.get("addressRegion"));
+            l.country = text_of(a.get("addressCountry"));
+        }
+        Some(Value::String(s)) => l.street = text_of(Some(&Value::String(s.clone()))),
+        _ => {}
+    }
+    (l != Location::default()).then_some(l)
+}
+
+/// The online address of an event: Mobilizon's `Link` named "Website", or for an event marked
+/// `isOnline` its first `Link`.
+fn online_url_of(o: &ObjectJson) -> Option<String> {
+    let links: Vec<(&str, &str)> = o
+        .attachment
+        .iter()
+        .filter(|a| a.get("type").and_then(Value::as_str) == Some("Link"))
+        .filter_map(|a| {
+            let href = a.get("href").and_then(Value::as_str)?;
+            let name = a.get("name").and_then(Value::as_str).unwrap_or("");
+            Some((name, href))
+        })
+        .filter(|(_, href)| href.starts_with("https://") || href.starts_with("http://"))
+        .collect();
+    links
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("website"))
+        .or_else(|| links.first().filter(|_| o.event.is_online == Some(true)))
+        .map(|(_, href)| href.to_string())
+}
+
+/// Converts a remote object (already verified) to what we store. Pure, for fixture tests.
+pub fn from_object(o: &ObjectJson) -> RemotePost {
+    let raw_content = o
         .content
         .clone()
         .or_else(|| {
@@ -33,36 +104,114 @@ pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppRes
                 .and_then(|v| v.as_str().map(str::to_string))
         })
         .unwrap_or_default();
-    let content = sanitize::html(&content);
-    let name = o.name.as_deref().map(sanitize::plain_text);
-    let summary = o.summary.as_deref().map(sanitize::plain_text);
+    let kind = match o.kind.as_str() {
+        "Page" => "Article",
+        k => k,
+    }
+    .to_string();
+    let tags: Vec<String> = o
+        .tag
+        .iter()
+        .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
+        .filter_map(|t| {
+            t.get("name")
+                .and_then(Value::as_str)
+                .and_then(normalise_tag)
+        })
+        .collect();
+    let mut post = RemotePost {
+        visibility: visibility_of(o),
+        name: o.name.as_deref().map(sanitize::plain_text),
+        summary: o.summary.as_deref().map(sanitize::plain_text),
+        content: sanitize::html(&raw_content),
+        published: o.published.map(|t| t.timestamp_millis()),
+        updated: o.updated.map(|t| t.timestamp_millis()),
+        start_at: None,
+        end_at: None,
+        timezone: None,
+        event_status: None,
+        data: PostData {
+            tags,
+            ..PostData::default()
+        },
+        kind,
+    };
+    if post.kind == "Event" {
+        let e = &o.event;
+        post.summary = None;
+        post.start_at = e.start_time.map(|t| t.timestamp_millis());
+        post.end_at = e
+            .end_time
+            .map(|t| t.timestamp_millis())
+            .filter(|end| post.start_at.is_none_or(|s| *end >= s));
+        post.timezone = e
+            .timezone
+            .clone()
+            .filter(|t| t.parse::<chrono_tz::Tz>().is_ok());
+        let status = e
+            .ical_status
+            .as_deref()
+            .or(e.status.as_deref())
+            .map(str::to_lowercase)
+            .filter(|s| EVENT_STATUSES.contains(&s.as_str()))
+            .unwrap_or_else(|| "confirmed".into());
+        post.event_status = Some(status);
+        post.data.location = e.location.as_ref().and_then(location_of);
+        post.data.online_url = online_url_of(o);
+        post.data.join_mode = e
+            .join_mode
+            .clone()
+            .filter(|m| JOIN_MODES.contains(&m.as_str()));
+        post.data.registration_url = e
+            .external_participation_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+        post.data.capacity = e.maximum_attendee_capacity.filter(|c| *c > 0);
+        post.data.category = e.category.as_deref().map(sanitize::plain_text);
+    }
+    post
+}
+
+/// Stores a verified remote post (or applies an edit of it). Idempotent.
+pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppResult<()> {
+    let post = from_object(o);
+    if post.kind == "Event" && post.start_at.is_none() {
+        tracing::debug!(id = %o.id, "event without a start time, ignored");
+        return Ok(());
+    }
     let now = ctx.now().timestamp_millis();
-    let published = o.published.map(|t| t.timestamp_millis()).unwrap_or(now);
-    let updated = o
-        .updated
-        .map(|t| t.timestamp_millis())
-        .unwrap_or(published)
-        .max(published);
-    db::posts::upsert_remote(
-        ctx.db.write(),
+    let published = post.published.unwrap_or(now);
+    let updated = post.updated.unwrap_or(published).max(published);
+    let data = post.data.to_json();
+    let mut tx = ctx.db.begin().await?;
+    let written = db::posts::upsert_remote(
+        tx.exec(),
         &db::posts::PostWrite {
             ap_id: o.id.as_str(),
             public_id: None,
             actor_id: actor.id,
-            kind: &o.kind,
-            visibility: visibility_of(o),
-            name: name.as_deref(),
-            summary: summary.as_deref(),
-            content: &content,
+            kind: &post.kind,
+            visibility: post.visibility,
+            name: post.name.as_deref(),
+            summary: post.summary.as_deref(),
+            content: &post.content,
             url: o.url.as_ref().map(url::Url::as_str),
             in_reply_to: o.in_reply_to.as_ref().map(url::Url::as_str),
             published,
             updated,
             local: false,
-            data: "{}",
+            data: &data,
+            start_at: post.start_at,
+            end_at: post.end_at,
+            timezone: post.timezone.as_deref(),
+            event_status: post.event_status.as_deref(),
         },
     )
     .await?;
+    if let Some(id) = written {
+        db::posts::set_tags(tx.exec(), id, &post.data.tags).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

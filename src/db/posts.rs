@@ -21,8 +21,15 @@ pub struct PostRow {
     pub updated: i64,
     pub deleted_at: Option<i64>,
     pub local: bool,
-    /// Type-specific fields as a JSON object.
+    /// Type-specific fields as a JSON object ([`crate::model::PostData`]).
     pub data: String,
+    /// Event start and end (UTC milliseconds), time zone and status; `None` for other types.
+    pub start_at: Option<i64>,
+    pub end_at: Option<i64>,
+    pub timezone: Option<String>,
+    pub event_status: Option<String>,
+    /// iCalendar SEQUENCE: bumped on every edit.
+    pub sequence: i64,
 }
 
 /// A post with the actor who wrote it, as the feed shows it.
@@ -53,24 +60,32 @@ pub struct PostWrite<'a> {
     pub updated: i64,
     pub local: bool,
     pub data: &'a str,
+    pub start_at: Option<i64>,
+    pub end_at: Option<i64>,
+    pub timezone: Option<&'a str>,
+    pub event_status: Option<&'a str>,
 }
 
 macro_rules! columns {
     () => {
         "p.id, p.ap_id, p.public_id, p.actor_id, p.kind, p.visibility, p.name, p.summary, \
-         p.content, p.url, p.in_reply_to, p.published, p.updated, p.deleted_at, p.local, p.data"
+         p.content, p.url, p.in_reply_to, p.published, p.updated, p.deleted_at, p.local, p.data, \
+         p.start_at, p.end_at, p.timezone, p.event_status, p.sequence"
     };
 }
 
 /// Inserts a new local post.
 pub async fn insert(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<PostRow> {
     const SQL: &str = "INSERT INTO posts (ap_id, public_id, actor_id, kind, visibility, name, \
-        summary, content, url, in_reply_to, published, updated, local, data) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *";
+        summary, content, url, in_reply_to, published, updated, local, data, start_at, end_at, \
+        timezone, event_status) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+        RETURNING *";
     with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL)
         .bind(p.ap_id).bind(p.public_id).bind(p.actor_id).bind(p.kind).bind(p.visibility)
         .bind(p.name).bind(p.summary).bind(p.content).bind(p.url).bind(p.in_reply_to)
-        .bind(p.published).bind(p.updated).bind(p.local).bind(p.data)
+        .bind(p.published).bind(p.updated).bind(p.local).bind(p.data).bind(p.start_at)
+        .bind(p.end_at).bind(p.timezone).bind(p.event_status)
         .fetch_one(c).await)
     .context("inserting post")
 }
@@ -78,40 +93,39 @@ pub async fn insert(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<PostRow> 
 /// Stores a remote post, or applies an edit of it.
 ///
 /// Idempotent: an older or equal `updated` changes nothing, a deleted post stays deleted, and a
-/// post can only be rewritten by the actor that first wrote it. Returns whether a row changed.
-pub async fn upsert_remote(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<bool> {
+/// post can only be rewritten by the actor that first wrote it. Returns the row id when a row
+/// was written.
+pub async fn upsert_remote(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<Option<i64>> {
     const SQL: &str = "INSERT INTO posts (ap_id, public_id, actor_id, kind, visibility, name, \
-        summary, content, url, in_reply_to, published, updated, local, data) \
-        VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+        summary, content, url, in_reply_to, published, updated, local, data, start_at, end_at, \
+        timezone, event_status) \
+        VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
         ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, visibility = excluded.visibility, \
         name = excluded.name, summary = excluded.summary, content = excluded.content, \
         url = excluded.url, in_reply_to = excluded.in_reply_to, updated = excluded.updated, \
-        data = excluded.data \
+        data = excluded.data, start_at = excluded.start_at, end_at = excluded.end_at, \
+        timezone = excluded.timezone, event_status = excluded.event_status, \
+        sequence = posts.sequence + 1 \
         WHERE posts.updated < excluded.updated AND posts.deleted_at IS NULL \
-        AND posts.actor_id = excluded.actor_id AND posts.local = excluded.local";
-    let done = affected!(ex, c => sqlx::query(SQL)
+        AND posts.actor_id = excluded.actor_id AND posts.local = excluded.local \
+        RETURNING id";
+    with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL)
         .bind(p.ap_id).bind(p.actor_id).bind(p.kind).bind(p.visibility).bind(p.name)
         .bind(p.summary).bind(p.content).bind(p.url).bind(p.in_reply_to).bind(p.published)
-        .bind(p.updated).bind(false).bind(p.data)
-        .execute(c).await)
-    .context("storing remote post")?;
-    Ok(done > 0)
+        .bind(p.updated).bind(false).bind(p.data).bind(p.start_at).bind(p.end_at)
+        .bind(p.timezone).bind(p.event_status)
+        .fetch_optional(c).await)
+    .context("storing remote post")
 }
 
-/// Rewrites a local post after an edit.
-pub async fn update_local(
-    ex: Exec<'_>,
-    id: i64,
-    visibility: &str,
-    name: Option<&str>,
-    summary: Option<&str>,
-    content: &str,
-    updated: i64,
-) -> anyhow::Result<()> {
+/// Rewrites a local post after an edit and bumps its sequence.
+pub async fn update_local(ex: Exec<'_>, id: i64, p: &PostWrite<'_>) -> anyhow::Result<()> {
     const SQL: &str = "UPDATE posts SET visibility = $2, name = $3, summary = $4, content = $5, \
-        updated = $6 WHERE id = $1 AND deleted_at IS NULL";
-    affected!(ex, c => sqlx::query(SQL).bind(id).bind(visibility).bind(name).bind(summary)
-        .bind(content).bind(updated).execute(c).await)
+        updated = $6, data = $7, start_at = $8, end_at = $9, timezone = $10, \
+        event_status = $11, sequence = sequence + 1 WHERE id = $1 AND deleted_at IS NULL";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(p.visibility).bind(p.name).bind(p.summary)
+        .bind(p.content).bind(p.updated).bind(p.data).bind(p.start_at).bind(p.end_at)
+        .bind(p.timezone).bind(p.event_status).execute(c).await)
     .context("updating post")?;
     Ok(())
 }
@@ -230,4 +244,84 @@ pub async fn outbox_count(ex: Exec<'_>) -> anyhow::Result<i64> {
         AND visibility IN ('public', 'unlisted')";
     with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).bind(true).fetch_one(c).await)
         .context("counting outbox")
+}
+
+/// Which posts a listing includes.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    /// Only the local centre's posts (else the centre's and those of followed centres).
+    pub local_only: bool,
+    /// Only this author (actor id).
+    pub centre: Option<&'a str>,
+    /// Only posts with this hashtag.
+    pub tag: Option<&'a str>,
+    /// Only public posts (public feeds), else every visibility (staff views).
+    pub public_only: bool,
+}
+
+/// Events whose time range meets `[from, to)`, by start time, with their authors.
+pub async fn calendar(
+    ex: Exec<'_>,
+    scope: Scope<'_>,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<FeedRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
+         a.domain AS author_domain \
+         FROM posts p JOIN actors a ON a.id = p.actor_id \
+         WHERE p.kind = 'Event' AND p.deleted_at IS NULL AND p.start_at IS NOT NULL \
+         AND COALESCE(p.end_at, p.start_at) >= $1 AND p.start_at < $2 \
+         AND (p.local = $3 OR ($4 = $3 AND p.actor_id IN \
+              (SELECT f.target_id FROM follows f WHERE f.state = 'accepted'))) \
+         AND ($5 IS NULL OR a.ap_id = $5) \
+         AND ($6 IS NULL OR p.id IN (SELECT t.post_id FROM post_tags t WHERE t.tag = $6)) \
+         AND ($7 = $3 OR p.visibility = 'public') \
+         ORDER BY p.start_at, p.id LIMIT $8"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, FeedRow>(SQL)
+        .bind(from).bind(to).bind(true).bind(!scope.local_only).bind(scope.centre)
+        .bind(scope.tag).bind(!scope.public_only).bind(limit)
+        .fetch_all(c).await)
+    .context("reading the calendar")
+}
+
+/// The newest posts in `scope` (for Atom feeds), newest first.
+pub async fn latest(ex: Exec<'_>, scope: Scope<'_>, limit: i64) -> anyhow::Result<Vec<FeedRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
+         a.domain AS author_domain \
+         FROM posts p JOIN actors a ON a.id = p.actor_id \
+         WHERE p.deleted_at IS NULL AND p.in_reply_to IS NULL \
+         AND (p.local = $1 OR ($2 = $1 AND p.actor_id IN \
+              (SELECT f.target_id FROM follows f WHERE f.state = 'accepted'))) \
+         AND ($3 IS NULL OR a.ap_id = $3) \
+         AND ($4 IS NULL OR p.id IN (SELECT t.post_id FROM post_tags t WHERE t.tag = $4)) \
+         AND ($5 = $1 OR p.visibility = 'public') \
+         ORDER BY p.published DESC, p.id DESC LIMIT $6"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, FeedRow>(SQL)
+        .bind(true).bind(!scope.local_only).bind(scope.centre).bind(scope.tag)
+        .bind(!scope.public_only).bind(limit)
+        .fetch_all(c).await)
+    .context("reading the latest posts")
+}
+
+/// Replaces the hashtags of a post.
+pub async fn set_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow::Result<()> {
+    const DELETE: &str = "DELETE FROM post_tags WHERE post_id = $1";
+    const INSERT: &str = "INSERT INTO post_tags (post_id, tag) VALUES ($1, $2) \
+        ON CONFLICT (post_id, tag) DO NOTHING";
+    affected!(ex.reborrow(), c => sqlx::query(DELETE).bind(post_id).execute(c).await)
+        .context("clearing tags")?;
+    for tag in tags {
+        affected!(ex.reborrow(), c => sqlx::query(INSERT).bind(post_id).bind(tag).execute(c).await)
+            .context("storing tag")?;
+    }
+    Ok(())
 }

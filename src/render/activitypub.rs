@@ -8,9 +8,11 @@ use crate::{
         protocol::{
             actor::{ActorJson, Endpoints, PublicKeyJson},
             context,
-            object::{ObjectJson, TombstoneJson},
+            object::{EventFields, ObjectJson, TombstoneJson},
         },
     },
+    model::{Location, PostData},
+    render::sanitize::escape,
 };
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Value, json};
@@ -89,19 +91,54 @@ pub fn addressing(visibility: &str, followers: &Url) -> (Vec<Url>, Vec<Url>) {
     }
 }
 
-/// The JSON of a local post.
+/// An event time in the event's own time zone (UTC when it has none or an unknown one).
+pub fn event_time(ms: i64, tz: Option<&str>) -> DateTime<FixedOffset> {
+    let utc = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
+    match tz.and_then(|t| t.parse::<chrono_tz::Tz>().ok()) {
+        Some(tz) => utc.with_timezone(&tz).fixed_offset(),
+        None => utc.fixed_offset(),
+    }
+}
+
+/// The `Hashtag` tags of a post.
+pub fn hashtags(ctx: &AppContext, tags: &[String]) -> Vec<Value> {
+    tags.iter()
+        .map(|t| {
+            let mut href = ctx.urls.base().clone();
+            href.set_path(&format!("/tags/{t}"));
+            json!({ "type": "Hashtag", "name": format!("#{t}"), "href": href })
+        })
+        .collect()
+}
+
+/// The French "date · place" summary of an event row.
+pub fn event_summary(p: &PostRow, data: &PostData) -> Option<String> {
+    let start = event_time(p.start_at?, p.timezone.as_deref());
+    let end = p.end_at.map(|e| event_time(e, p.timezone.as_deref()));
+    Some(crate::render::summary::event_summary(
+        &start,
+        end.as_ref(),
+        data.location.as_ref(),
+        data.online_url.is_some(),
+        p.event_status.as_deref() == Some("cancelled"),
+    ))
+}
+
+/// The JSON of a local post: a `Note`, an `Article` (with a FEP-b2b8 `preview`) or a
+/// Mobilizon-compatible `Event`.
 pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
     let id = Url::parse(&p.ap_id)?;
+    let data = PostData::parse(&p.data);
     let (to, cc) = addressing(&p.visibility, &ctx.urls.followers());
     let content_map = BTreeMap::from([("fr".to_string(), Value::String(p.content.clone()))]);
-    Ok(ObjectJson {
+    let mut object = ObjectJson {
         kind: p.kind.clone(),
         id: id.clone(),
         attributed_to: vec![ctx.urls.actor()],
-        to,
+        to: to.clone(),
         cc,
-        name: p.name.clone(),
-        summary: p.summary.clone(),
+        name: None,
+        summary: None,
         content: Some(p.content.clone()),
         content_map: Some(content_map),
         url: Some(id),
@@ -109,9 +146,90 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
         published: Some(time(p.published)),
         updated: (p.updated > p.published).then(|| time(p.updated)),
         sensitive: Some(false),
-        tag: vec![],
+        tag: hashtags(ctx, &data.tags),
         attachment: vec![],
-    })
+        preview: None,
+        in_language: None,
+        event: EventFields::default(),
+    };
+    match p.kind.as_str() {
+        "Article" => {
+            let title = p.name.clone().unwrap_or_default();
+            let summary = p.summary.clone().filter(|s| !s.is_empty());
+            let mut preview = format!("<p><strong>{}</strong></p>", escape(&title));
+            if let Some(s) = &summary {
+                preview.push_str(&format!("<p>{}</p>", escape(s)));
+            }
+            object.preview = Some(json!({
+                "type": "Note",
+                "attributedTo": ctx.urls.actor(),
+                "content": preview,
+                "to": to,
+            }));
+            object.name = Some(title);
+            object.summary = summary;
+            object.in_language = Some("fr".into());
+        }
+        "Event" => {
+            object.name = p.name.clone();
+            object.summary = event_summary(p, &data);
+            object.in_language = Some("fr".into());
+            if let Some(url) = &data.online_url {
+                object.attachment.push(json!({
+                    "type": "Link", "mediaType": "text/html", "name": "Website", "href": url
+                }));
+            }
+            let status = p
+                .event_status
+                .as_deref()
+                .unwrap_or("confirmed")
+                .to_uppercase();
+            object.event = EventFields {
+                start_time: p.start_at.map(|s| event_time(s, p.timezone.as_deref())),
+                end_time: p.end_at.map(|e| event_time(e, p.timezone.as_deref())),
+                timezone: p.timezone.clone(),
+                location: data.location.as_ref().map(place),
+                is_online: Some(data.online_url.is_some()),
+                ical_status: Some(status.clone()),
+                status: Some(status),
+                join_mode: Some(data.join_mode.clone().unwrap_or_else(|| "free".into())),
+                external_participation_url: data.registration_url.clone(),
+                maximum_attendee_capacity: data.capacity,
+                category: data.category.clone(),
+            };
+        }
+        _ => {}
+    }
+    Ok(object)
+}
+
+/// A schema.org `Place` with its `PostalAddress`.
+fn place(l: &Location) -> Value {
+    let mut v = json!({ "type": "Place" });
+    if let Some(n) = &l.name {
+        v["name"] = json!(n);
+    }
+    let mut address = serde_json::Map::new();
+    address.insert("type".into(), json!("PostalAddress"));
+    for (key, value) in [
+        ("streetAddress", &l.street),
+        ("postalCode", &l.postal_code),
+        ("addressLocality", &l.locality),
+        ("addressRegion", &l.region),
+        ("addressCountry", &l.country),
+    ] {
+        if let Some(value) = value {
+            address.insert(key.into(), json!(value));
+        }
+    }
+    if address.len() > 1 {
+        v["address"] = Value::Object(address);
+    }
+    if let (Some(lat), Some(lon)) = (l.latitude, l.longitude) {
+        v["latitude"] = json!(lat);
+        v["longitude"] = json!(lon);
+    }
+    v
 }
 
 /// The Tombstone that replaces a deleted post.

@@ -4,3 +4,4 @@
 pub mod activitypub;
 pub mod html;
 pub mod sanitize;
+pub mod summary;

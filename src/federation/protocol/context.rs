@@ -21,13 +21,33 @@ pub fn actor() -> Value {
     ])
 }
 
-/// For activities and objects.
+/// For activities and objects, events included: the Mobilizon terms (`mz:`), schema.org
+/// (`sc:`) and iCalendar (`ical:`) are defined inline.
 pub fn object() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         {
             "sensitive": "as:sensitive",
-            "Hashtag": "as:Hashtag"
+            "Hashtag": "as:Hashtag",
+            "sc": "http://schema.org#",
+            "ical": "http://www.w3.org/2002/12/cal/ical#",
+            "mz": "https://joinmobilizon.org/ns#",
+            "PostalAddress": "sc:PostalAddress",
+            "address": { "@id": "sc:address" },
+            "streetAddress": "sc:streetAddress",
+            "postalCode": "sc:postalCode",
+            "addressLocality": "sc:addressLocality",
+            "addressRegion": "sc:addressRegion",
+            "addressCountry": "sc:addressCountry",
+            "category": "sc:category",
+            "inLanguage": "sc:inLanguage",
+            "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+            "timezone": { "@id": "mz:timezone", "@type": "sc:Text" },
+            "isOnline": { "@id": "mz:isOnline", "@type": "sc:Boolean" },
+            "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
+            "joinModeType": { "@id": "mz:joinModeType" },
+            "externalParticipationUrl": { "@id": "mz:externalParticipationUrl", "@type": "sc:URL" },
+            "status": { "@id": "ical:status", "@type": "ical:status" }
         }
     ])
 }

@@ -83,3 +83,13 @@ pub fn kind<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     };
     first.ok_or_else(|| serde::de::Error::custom("type must be a string or an array of strings"))
 }
+
+/// An optional integer that tolerates null, floats and numeric strings.
+pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let v = Option::<Value>::deserialize(d)?;
+    Ok(match v {
+        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}

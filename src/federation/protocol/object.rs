@@ -50,11 +50,64 @@ pub struct ObjectJson {
     #[serde(default, deserialize_with = "helpers::values")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<Value>,
+    /// FEP-b2b8: a short Note standing for a long Article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Value>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_language: Option<String>,
+    #[serde(flatten)]
+    pub event: EventFields,
+}
+
+/// The Mobilizon-compatible fields of an `Event` (absent on other types).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventFields {
+    #[serde(default, deserialize_with = "helpers::lenient_time")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, deserialize_with = "helpers::lenient_time")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// A `Place`, its id, or (Gancio, older servers) something looser: read by the converter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Value>,
+    #[serde(default, deserialize_with = "helpers::lenient_bool")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_online: Option<bool>,
+    /// `ical:status` as Mobilizon sends it.
+    #[serde(
+        rename = "ical:status",
+        default,
+        deserialize_with = "helpers::lenient_string"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ical_status: Option<String>,
+    /// The same without prefix (older Mobilizon, and what we read first).
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join_mode: Option<String>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_participation_url: Option<String>,
+    #[serde(default, deserialize_with = "helpers::lenient_i64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_attendee_capacity: Option<i64>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
 }
 
 /// Content types we store from the inbox.
 pub fn is_content_type(kind: &str) -> bool {
-    matches!(kind, "Note" | "Article" | "Page")
+    matches!(kind, "Note" | "Article" | "Page" | "Event")
 }
 
 /// A deleted object, as served at its id and sent in `Delete`.

@@ -2,7 +2,7 @@
 
 use super::{ApiJson, Staff};
 use crate::{
-    actions::posts::{self, NewPost, PostEdit},
+    actions::posts::{self, PostInput},
     context::AppContext,
     error::AppResult,
 };
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 pub async fn create(
     _: Staff,
     data: Data<AppContext>,
-    ApiJson(input): ApiJson<NewPost>,
+    ApiJson(input): ApiJson<PostInput>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let row = posts::create(&data, input).await?;
     Ok((
@@ -35,7 +35,7 @@ pub async fn edit(
     _: Staff,
     data: Data<AppContext>,
     Path(id): Path<String>,
-    ApiJson(edit): ApiJson<PostEdit>,
+    ApiJson(edit): ApiJson<PostInput>,
 ) -> AppResult<Json<Value>> {
     let row = posts::edit(&data, &id, edit).await?;
     Ok(Json(posts::api_json(&data, &row)))

@@ -1,0 +1,126 @@
+//! Domain types shared by storage, actions and rendering: the type-specific details of a post
+//! (stored as JSON in `posts.data`).
+
+use serde::{Deserialize, Serialize};
+
+/// What a post carries beyond its text: hashtags, and for events their practical details.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PostData {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+impl PostData {
+    /// Reads the stored JSON; anything unreadable is treated as empty.
+    pub fn parse(json: &str) -> PostData {
+        serde_json::from_str(json).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+/// Where an event takes place. Every part is optional; Gancio sends the address as one line,
+/// kept in `street`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+}
+
+impl Location {
+    /// One line for calendars: "name, street, postal code locality, country".
+    pub fn one_line(&self) -> String {
+        let city = [self.postal_code.as_deref(), self.locality.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [
+            self.name.clone(),
+            self.street.clone(),
+            (!city.is_empty()).then_some(city),
+            self.country.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// Event status values (`ical:status` in lower case).
+pub const EVENT_STATUSES: &[&str] = &["confirmed", "tentative", "cancelled"];
+/// Join modes, as Mobilizon names them.
+pub const JOIN_MODES: &[&str] = &["free", "external", "restricted"];
+
+/// Normalises a hashtag: no leading `#`, lower case, letters, digits and `_` only.
+pub fn normalise_tag(tag: &str) -> Option<String> {
+    let t = tag.trim().trim_start_matches('#').to_lowercase();
+    let ok = !t.is_empty()
+        && t.chars().count() <= 100
+        && t.chars().all(|c| c.is_alphanumeric() || c == '_');
+    ok.then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_normalised() {
+        assert_eq!(
+            normalise_tag("#PolitiqueDeLaVille").as_deref(),
+            Some("politiquedelaville")
+        );
+        assert_eq!(
+            normalise_tag("égalité_femmes").as_deref(),
+            Some("égalité_femmes")
+        );
+        assert_eq!(normalise_tag("#"), None);
+        assert_eq!(normalise_tag("two words"), None);
+    }
+
+    #[test]
+    fn a_location_reads_on_one_line() {
+        let l = Location {
+            name: Some("Maison des associations".into()),
+            street: Some("10 rue Jangot".into()),
+            postal_code: Some("69007".into()),
+            locality: Some("Lyon".into()),
+            ..Location::default()
+        };
+        assert_eq!(
+            l.one_line(),
+            "Maison des associations, 10 rue Jangot, 69007 Lyon"
+        );
+    }
+}
