@@ -149,3 +149,19 @@ pub async fn find_by_id(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<ActorRow
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(id).fetch_optional(c).await)
         .context("reading actor")
 }
+
+/// The actor known as `username@domain`.
+pub async fn find_by_handle(
+    ex: Exec<'_>,
+    username: &str,
+    domain: &str,
+) -> anyhow::Result<Option<ActorRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM actors WHERE username = $1 AND domain = $2 ORDER BY local DESC, id LIMIT 1"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(username).bind(domain)
+        .fetch_optional(c).await)
+    .context("reading actor by handle")
+}

@@ -2,6 +2,7 @@
 
 pub mod activitypub;
 pub mod api;
+pub mod feeds;
 pub mod inbox;
 pub mod negotiate;
 pub mod pages;
@@ -24,6 +25,10 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
         .route("/", get(pages::home))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(pages::metrics))
+        .route("/feed.atom", get(feeds::own_atom))
+        .route("/network/feed.atom", get(feeds::network_atom))
+        .route("/calendar.ics", get(feeds::own_ics))
+        .route("/network/calendar.ics", get(feeds::network_ics))
         .route("/.well-known/webfinger", get(wellknown::webfinger))
         .route("/.well-known/host-meta", get(wellknown::host_meta))
         .route("/.well-known/nodeinfo", get(wellknown::nodeinfo_links))

@@ -2,6 +2,7 @@
 //! sanitiser every piece of HTML goes through.
 
 pub mod activitypub;
+pub mod feeds;
 pub mod html;
 pub mod sanitize;
 pub mod summary;

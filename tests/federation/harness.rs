@@ -163,6 +163,7 @@ impl TestInstance {
         options: Options,
         port: Option<u16>,
     ) -> TestInstance {
+        maillage::telemetry::init_for_tests();
         let listener = TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))
             .await
             .unwrap();

@@ -4,6 +4,7 @@
 
 mod api;
 mod delivery;
+mod events;
 mod fixtures;
 mod following;
 mod harness;

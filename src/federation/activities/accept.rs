@@ -41,5 +41,8 @@ pub async fn receive(
         data.now().timestamp_millis(),
     )
     .await?;
+    if state == "accepted" && follow.state != "accepted" {
+        crate::actions::backfill::after_accept(data, &actor).await;
+    }
     Ok(())
 }

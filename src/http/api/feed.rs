@@ -56,7 +56,8 @@ pub async fn feed(
         .iter()
         .map(|r| {
             let p = &r.post;
-            json!({
+            let d = crate::model::PostData::parse(&p.data);
+            let mut v = json!({
                 "id": p.ap_id,
                 "type": p.kind,
                 "actor": r.actor_ap_id,
@@ -65,12 +66,18 @@ pub async fn feed(
                 "published": time(p.published),
                 "updated": time(p.updated),
                 "name": p.name,
+                "title": p.name,
                 "summary": p.summary,
                 "content": p.content,
                 "url": p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
                 "visibility": p.visibility,
                 "local": p.local,
-            })
+                "tags": d.tags,
+            });
+            if p.kind == "Event" {
+                crate::actions::posts::event_fields(&mut v, p, &d);
+            }
+            v
         })
         .collect();
     Ok(Json(json!({ "items": items, "next": next })))

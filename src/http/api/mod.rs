@@ -1,6 +1,7 @@
 //! The JSON admin API under `/api/v1`, authenticated with bearer tokens. Errors are
 //! `{"error": "…"}` with the matching status.
 
+pub mod calendar;
 pub mod deliveries;
 pub mod feed;
 pub mod follows;
@@ -29,6 +30,7 @@ pub fn router() -> Router {
             get(posts::get).patch(posts::edit).delete(posts::delete),
         )
         .route("/feed", get(feed::feed))
+        .route("/calendar", get(calendar::calendar))
         .route("/deliveries", get(deliveries::list))
         .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/hosts", get(deliveries::hosts))
