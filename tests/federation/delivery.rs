@@ -202,6 +202,31 @@ async fn a_cancelled_round_hands_its_deliveries_back_to_the_queue(backend: Backe
         1,
         "taken up again at once"
     );
+
+    // A worker that dies mid-round releases nothing: its lease expires and another worker
+    // takes the delivery up.
+    stub.answer("slow", Answer::Hang);
+    b.post("/api/v1/posts", json!({"content": "y"})).await;
+    let crashed = b.second_worker().await;
+    let t0 = Utc::now();
+    let round = crashed.drain(t0);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(500), round)
+            .await
+            .is_err()
+    );
+    drop(crashed);
+    stub.answer("slow", Answer::Status(202));
+    assert_eq!(
+        b.deliver_at(t0).await.attempted,
+        0,
+        "still leased to the dead worker"
+    );
+    let later = b.deliver_at(t0 + Duration::minutes(3)).await;
+    assert_eq!(
+        later.delivered, 1,
+        "the lease expired and the row was taken up"
+    );
 }
 
 async fn staff_see_and_retry_deliveries_and_prometheus_sees_the_queue(backend: Backend) {
