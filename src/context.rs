@@ -27,6 +27,8 @@ pub struct AppContext {
     /// Woken when deliveries are queued, so the worker sends them at once.
     pub delivery_wakeup: Arc<Notify>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    pub login_limiter: Arc<crate::actions::accounts::LoginLimiter>,
+    pub i18n: Arc<crate::i18n::Catalogs>,
 }
 
 impl AppContext {

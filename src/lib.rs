@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod error;
 pub mod federation;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod model;
 pub mod render;

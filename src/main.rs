@@ -31,6 +31,41 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage staff accounts of the console.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. Without --password-stdin a password is generated and printed.
+    Add {
+        /// admin (everything) or editor (writes and publishes).
+        #[arg(long, default_value = "editor")]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        email: String,
+    },
+    /// Set a new password (and close the account's sessions).
+    Passwd {
+        #[arg(long)]
+        password_stdin: bool,
+        email: String,
+    },
+}
+
+/// The password from standard input, or a new random one (printed).
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok((line.trim_end_matches(['\r', '\n']).to_string(), false));
+    }
+    Ok((actions::accounts::random_token()[..20].to_string(), true))
 }
 
 #[derive(Subcommand)]
@@ -94,6 +129,39 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 maillage::db::redact(&config.database_url),
                 config.dev
             );
+            Ok(())
+        }
+        Command::User { command } => {
+            let db = open(&config).await?;
+            match command {
+                UserCommand::Add {
+                    role,
+                    password_stdin,
+                    email,
+                } => {
+                    let (pw, generated) = password(password_stdin)?;
+                    actions::accounts::add_user(&db, &email, &pw, &role, now)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("account {email} created ({role})");
+                    if generated {
+                        println!("password: {pw}");
+                    }
+                }
+                UserCommand::Passwd {
+                    password_stdin,
+                    email,
+                } => {
+                    let (pw, generated) = password(password_stdin)?;
+                    actions::accounts::set_password(&db, &email, &pw)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("password of {email} changed; its sessions are closed");
+                    if generated {
+                        println!("password: {pw}");
+                    }
+                }
+            }
             Ok(())
         }
         Command::Token { command } => {

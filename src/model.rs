@@ -20,6 +20,9 @@ pub struct PostData {
     pub capacity: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// The Markdown a post was written in (console), for editing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl PostData {

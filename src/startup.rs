@@ -41,6 +41,8 @@ impl Instance {
             urls,
             delivery_wakeup: Arc::new(tokio::sync::Notify::new()),
             metrics: Arc::new(crate::metrics::Metrics::default()),
+            login_limiter: Arc::default(),
+            i18n: Arc::new(crate::i18n::Catalogs::load()?),
         };
         let client = federation::http_client(ctx.config.dev)?;
         let fed = federation::federation_config(ctx.clone(), client.clone()).await?;
@@ -68,12 +70,16 @@ impl Instance {
         let worker =
             with_worker.then(|| tokio::spawn(self.deliverer.clone().run(shutdown.clone())));
         let mut stop = shutdown.clone();
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-            .context("serving HTTP")?;
+        axum::serve(
+            listener,
+            self.router()
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await
+        .context("serving HTTP")?;
         if let Some(worker) = worker
             && tokio::time::timeout(Duration::from_secs(10), worker)
                 .await
@@ -104,6 +110,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ctx.config.domain,
         crate::db::redact(&ctx.config.database_url),
     );
+    if let Some(token) =
+        crate::actions::accounts::setup_token(&ctx.db, chrono::Utc::now().timestamp_millis())
+            .await?
+    {
+        let mut link = ctx.urls.base().clone();
+        link.set_path("/console/setup");
+        link.query_pairs_mut().append_pair("token", &token);
+        eprintln!(
+            "\nFirst start: open this link to set up the centre and create the first admin \
+             account (it works once):\n\n    {link}\n"
+        );
+    }
     let (tx, rx) = watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -1,5 +1,5 @@
-//! The local centre actor: created with its key pair on first start, its profile kept in line
-//! with the configuration on every start. Its key never changes.
+//! The local centre actor: created with its key pair (and the configured profile) on first
+//! start; staff edit the profile in the console afterwards. Its key never changes.
 
 use crate::{
     config::Config,
@@ -25,15 +25,8 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
                     actor_id
                 );
             }
-            db::actors::update_local_profile(
-                db.write(),
-                row.id,
-                &c.name,
-                &c.summary,
-                c.manually_approves_followers,
-                &data,
-            )
-            .await?;
+            // The profile is the configuration's only at creation: staff edit it in the
+            // console afterwards.
             row
         }
         None => {
@@ -84,4 +77,142 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
         public_key_pem: row.public_key_pem,
         private_key_pem,
     })
+}
+
+/// The centre's profile as staff edit it.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileInput {
+    pub name: String,
+    pub summary: String,
+    pub website: Option<String>,
+    pub territory: Option<String>,
+    pub manually_approves_followers: bool,
+    /// A new logo: its bytes (PNG, JPEG or WebP).
+    pub logo: Option<Vec<u8>>,
+}
+
+/// Largest logo accepted.
+pub const MAX_LOGO: usize = 2 * 1024 * 1024;
+
+pub fn check_name(name: &str) -> crate::error::AppResult<()> {
+    let n = name.trim().chars().count();
+    if n == 0 || n > 200 {
+        return Err(crate::error::invalid("name: 1 to 200 characters"));
+    }
+    Ok(())
+}
+
+/// The image type of a logo, from its first bytes.
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if bytes.len() > 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+impl ProfileInput {
+    /// The profile as stored now.
+    pub async fn from_current(ctx: &crate::context::AppContext) -> anyhow::Result<ProfileInput> {
+        let row = db::actors::find_by_id(ctx.db.read(), ctx.centre.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("local centre missing"))?;
+        let extra: serde_json::Value = serde_json::from_str(&row.data).unwrap_or_default();
+        let text = |k: &str| extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        Ok(ProfileInput {
+            name: row.name.unwrap_or_default(),
+            summary: row.summary.unwrap_or_default(),
+            website: text("website"),
+            territory: text("territory"),
+            manually_approves_followers: row.manually_approves_followers,
+            logo: None,
+        })
+    }
+}
+
+/// Saves the profile and sends an `Update` of the actor to every follower server.
+pub async fn update_profile(
+    ctx: &crate::context::AppContext,
+    input: ProfileInput,
+) -> crate::error::AppResult<()> {
+    use crate::error::invalid;
+    check_name(&input.name)?;
+    if input.summary.chars().count() > 5000 {
+        return Err(invalid("summary: at most 5000 characters"));
+    }
+    let website = input
+        .website
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty());
+    if let Some(w) = website
+        && !matches!(url::Url::parse(w), Ok(u) if (u.scheme() == "https" || u.scheme() == "http") && u.host_str().is_some())
+    {
+        return Err(invalid(format!("website: {w:?} is not an http(s) URL")));
+    }
+    let territory = input
+        .territory
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if territory.is_some_and(|t| t.chars().count() > 200) {
+        return Err(invalid("territory: at most 200 characters"));
+    }
+    let row = db::actors::find_by_id(ctx.db.read(), ctx.centre.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("local centre missing"))?;
+    let old: serde_json::Value = serde_json::from_str(&row.data).unwrap_or_default();
+    let mut icon = old.get("icon").cloned().unwrap_or(serde_json::Value::Null);
+    let now = ctx.now();
+    let mut tx = ctx.db.begin().await?;
+    if let Some(bytes) = input.logo.as_deref().filter(|b| !b.is_empty()) {
+        if bytes.len() > MAX_LOGO {
+            return Err(crate::error::AppError::TooLarge(
+                "logo: at most 2 MB".into(),
+            ));
+        }
+        let media_type =
+            image_type(bytes).ok_or_else(|| invalid("logo: must be a PNG, JPEG or WebP image"))?;
+        let id = crate::context::new_public_id();
+        db::media::insert(tx.exec(), &id, media_type, bytes, now.timestamp_millis()).await?;
+        let mut url = ctx.urls.base().clone();
+        url.set_path(&format!("/media/{id}"));
+        icon = json!({ "type": "Image", "mediaType": media_type, "url": url });
+    }
+    let data = json!({ "website": website, "territory": territory, "icon": icon }).to_string();
+    db::actors::update_local_profile(
+        tx.exec(),
+        row.id,
+        input.name.trim(),
+        &input.summary,
+        input.manually_approves_followers,
+        &data,
+    )
+    .await?;
+    let updated = db::actors::find_by_id(tx.exec(), row.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("local centre missing"))?;
+    let actor = crate::render::activitypub::actor(ctx, &updated)?;
+    let mut object = serde_json::to_value(actor).map_err(anyhow::Error::from)?;
+    object["updated"] = json!(now.fixed_offset());
+    let public = url::Url::parse(crate::federation::PUBLIC).map_err(anyhow::Error::from)?;
+    let activity = crate::render::activitypub::activity(
+        "Update",
+        &ctx.urls.activity(&crate::context::new_public_id()),
+        &ctx.urls.actor(),
+        object,
+        &[public],
+        &[ctx.urls.followers()],
+        now,
+    );
+    let inboxes = db::followers::delivery_inboxes(tx.exec()).await?;
+    crate::actions::outbox::queue(&mut tx, ctx, &activity, &inboxes, now.timestamp_millis())
+        .await?;
+    tx.commit().await?;
+    crate::actions::outbox::wake(ctx);
+    Ok(())
 }

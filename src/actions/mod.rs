@@ -1,6 +1,7 @@
 //! Use cases. Each one is one database transaction: the content change, its outgoing activity
 //! and one delivery row per destination inbox commit together (the transactional outbox).
 
+pub mod accounts;
 pub mod backfill;
 pub mod centre;
 pub mod followers;

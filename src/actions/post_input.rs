@@ -40,6 +40,9 @@ pub struct PostInput {
     pub capacity: Option<Option<i64>>,
     #[serde(default, deserialize_with = "explicit_null")]
     pub category: Option<Option<String>>,
+    /// The Markdown the console's `content` was made from, kept so that an edit shows it.
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -242,6 +245,11 @@ impl PostInput {
 
         let mut data = PostData {
             tags,
+            source: match (&self.source, &self.content) {
+                (Some(src), _) => Some(src.clone()),
+                (None, Some(_)) => None,
+                (None, None) => cur_data.source.clone(),
+            },
             ..PostData::default()
         };
         let (mut start_at, mut end_at, mut timezone, mut event_status) = (None, None, None, None);

@@ -9,8 +9,10 @@ pub mod followers;
 pub mod follows;
 pub mod hosts;
 pub mod inbox;
+pub mod media;
 pub mod posts;
 pub mod tokens;
+pub mod users;
 
 use anyhow::{Context, bail};
 use sqlx::{

@@ -289,8 +289,13 @@ pub async fn calendar(
     .context("reading the calendar")
 }
 
-/// The newest posts in `scope` (for Atom feeds), newest first.
-pub async fn latest(ex: Exec<'_>, scope: Scope<'_>, limit: i64) -> anyhow::Result<Vec<FeedRow>> {
+/// The newest posts in `scope` after `after`, newest first (public pages, Atom feeds).
+pub async fn latest(
+    ex: Exec<'_>,
+    scope: Scope<'_>,
+    after: Cursor,
+    limit: i64,
+) -> anyhow::Result<Vec<FeedRow>> {
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
@@ -303,11 +308,12 @@ pub async fn latest(ex: Exec<'_>, scope: Scope<'_>, limit: i64) -> anyhow::Resul
          AND ($3 IS NULL OR a.ap_id = $3) \
          AND ($4 IS NULL OR p.id IN (SELECT t.post_id FROM post_tags t WHERE t.tag = $4)) \
          AND ($5 = $1 OR p.visibility = 'public') \
+         AND (p.published < $7 OR (p.published = $7 AND p.id < $8)) \
          ORDER BY p.published DESC, p.id DESC LIMIT $6"
     );
     with_exec!(ex, c => sqlx::query_as::<_, FeedRow>(SQL)
         .bind(true).bind(!scope.local_only).bind(scope.centre).bind(scope.tag)
-        .bind(!scope.public_only).bind(limit)
+        .bind(!scope.public_only).bind(limit).bind(after.published).bind(after.id)
         .fetch_all(c).await)
     .context("reading the latest posts")
 }
@@ -324,4 +330,15 @@ pub async fn set_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow
             .context("storing tag")?;
     }
     Ok(())
+}
+
+/// The centre's own posts (deleted ones included), newest first, for the console.
+pub async fn local_recent(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<PostRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM posts p WHERE p.local = $1 ORDER BY p.published DESC, p.id DESC LIMIT $2"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(true).bind(limit).fetch_all(c).await)
+        .context("listing own posts")
 }

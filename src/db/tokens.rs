@@ -44,3 +44,11 @@ pub async fn revoke_by_name(ex: Exec<'_>, name: &str, now: i64) -> anyhow::Resul
         .context("revoking API token")?;
     Ok(done)
 }
+
+/// Revokes one token. Returns whether it was active.
+pub async fn revoke_by_id(ex: Exec<'_>, id: i64, now: i64) -> anyhow::Result<bool> {
+    const SQL: &str = "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
+    let n = affected!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await)
+        .context("revoking API token")?;
+    Ok(n > 0)
+}

@@ -1,6 +1,9 @@
 //! Actor, posts, activities and collections at their ids, content-negotiated.
 
-use super::negotiate::{activity_json, html, wants_activity_json};
+use super::{
+    negotiate::{activity_json, wants_activity_json},
+    web::Web,
+};
 use crate::{
     context::AppContext,
     db,
@@ -17,7 +20,7 @@ use crate::{
 use activitypub_federation::config::Data;
 use axum::{
     extract::{Path, Query},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
@@ -35,38 +38,28 @@ fn check_username(data: &AppContext, username: &str) -> AppResult<()> {
     }
 }
 
-pub async fn actor(
-    data: Data<AppContext>,
-    Path(username): Path<String>,
-    headers: HeaderMap,
-) -> AppResult<Response> {
-    check_username(&data, &username)?;
-    let centre = DbActor::local(&data).await?;
-    if wants_activity_json(&headers) {
-        let json = render::activitypub::actor(&data, &centre.row)?;
+pub async fn actor(web: Web, Path(username): Path<String>) -> AppResult<Response> {
+    let data = &web.data;
+    check_username(data, &username)?;
+    let centre = DbActor::local(data).await?;
+    if wants_activity_json(&web.headers) {
+        let json = render::activitypub::actor(data, &centre.row)?;
         let doc = with_context(
             serde_json::to_value(json).map_err(anyhow::Error::from)?,
             context::actor(),
         );
         return Ok(activity_json(StatusCode::OK, &doc));
     }
-    let posts = db::posts::outbox_page(data.db.read(), db::posts::Cursor::START, PAGE_SIZE).await?;
-    Ok(html(
-        StatusCode::OK,
-        render::html::actor_page(&data, &centre.row, &posts),
-    ))
+    crate::http::web::public::home(web).await
 }
 
-pub async fn post(
-    data: Data<AppContext>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> AppResult<Response> {
+pub async fn post(web: Web, Path(id): Path<String>) -> AppResult<Response> {
+    let data = &web.data;
     let row = db::posts::find_by_public_id(data.db.read(), &id)
         .await?
         .filter(|p| p.local && p.visibility != "followers")
         .ok_or_else(|| AppError::NotFound(format!("no post {id}")))?;
-    let json = wants_activity_json(&headers);
+    let json = wants_activity_json(&web.headers);
     if row.deleted_at.is_some() {
         if json {
             let doc = with_context(
@@ -76,21 +69,17 @@ pub async fn post(
             );
             return Ok(activity_json(StatusCode::GONE, &doc));
         }
-        return Ok(html(StatusCode::GONE, render::html::gone_page(&data)));
+        return crate::http::web::public::post_page(&web, &row).await;
     }
     if json {
         let doc = with_context(
-            serde_json::to_value(render::activitypub::post(&data, &row)?)
+            serde_json::to_value(render::activitypub::post(data, &row)?)
                 .map_err(anyhow::Error::from)?,
             context::object(),
         );
         return Ok(activity_json(StatusCode::OK, &doc));
     }
-    let centre = DbActor::local(&data).await?;
-    Ok(html(
-        StatusCode::OK,
-        render::html::post_page(&data, &centre.row, &row),
-    ))
+    crate::http::web::public::post_page(&web, &row).await
 }
 
 /// Our activities stay dereferenceable at their ids (Follow, Accept, Create…).
@@ -208,11 +197,15 @@ pub async fn outbox(
 }
 
 pub async fn followers(
-    data: Data<AppContext>,
+    web: Web,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    check_username(&data, &username)?;
+    let data = &web.data;
+    check_username(data, &username)?;
+    if !wants_activity_json(&web.headers) {
+        return crate::http::web::public::actors_page(&web, true).await;
+    }
     let id = data.urls.followers();
     let Some(p) = q.page else {
         let total = db::followers::accepted_count(data.db.read()).await?;
@@ -228,11 +221,15 @@ pub async fn followers(
 }
 
 pub async fn following(
-    data: Data<AppContext>,
+    web: Web,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    check_username(&data, &username)?;
+    let data = &web.data;
+    check_username(data, &username)?;
+    if !wants_activity_json(&web.headers) {
+        return crate::http::web::public::actors_page(&web, false).await;
+    }
     let id = data.urls.following();
     let Some(p) = q.page else {
         let total = db::follows::accepted_count(data.db.read()).await?;

@@ -84,7 +84,8 @@ async fn atom(ctx: &AppContext, q: FeedQuery, local_only: bool, path: &str) -> A
         tag: tag.as_deref(),
         public_only: true,
     };
-    let rows = db::posts::latest(ctx.db.read(), scope, FEED_LIMIT).await?;
+    let rows =
+        db::posts::latest(ctx.db.read(), scope, db::posts::Cursor::START, FEED_LIMIT).await?;
     let name = &ctx.config.centre.name;
     let title = if local_only {
         name.clone()

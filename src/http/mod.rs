@@ -6,6 +6,7 @@ pub mod feeds;
 pub mod inbox;
 pub mod negotiate;
 pub mod pages;
+pub mod web;
 pub mod wellknown;
 
 use crate::context::AppContext;
@@ -22,7 +23,14 @@ pub const MAX_BODY: usize = 1024 * 1024;
 /// Every route of an instance.
 pub fn router(fed: FederationConfig<AppContext>) -> Router {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(web::public::home))
+        .route("/network", get(web::public::network))
+        .route("/calendar", get(web::public::calendar))
+        .route("/tags/{tag}", get(web::public::tag))
+        .route("/follow", get(web::public::remote_follow))
+        .route("/media/{id}", get(web::public::media))
+        .route("/static/style.css", get(web::stylesheet))
+        .nest("/console", console_router())
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(pages::metrics))
         .route("/feed.atom", get(feeds::own_atom))
@@ -43,5 +51,35 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
         .route("/activities/{id}", get(activitypub::activity))
         .nest("/api/v1", api::router())
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(web::remember_lang))
         .layer(FederationMiddleware::new(fed))
+}
+
+/// The staff console. The profile form takes a logo upload, so its body limit is larger.
+fn console_router() -> Router {
+    use web::console::{admin, auth, posts};
+    Router::new()
+        .route("/", get(posts::dashboard))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/setup", get(auth::setup_form).post(auth::setup))
+        .route("/posts", get(posts::list))
+        .route("/compose", get(posts::compose_form).post(posts::create))
+        .route("/posts/{id}/edit", get(posts::edit_form).post(posts::edit))
+        .route("/posts/{id}/delete", post(posts::delete))
+        .route("/follows", get(admin::follows_view).post(admin::follow))
+        .route("/follows/{id}/unfollow", post(admin::unfollow))
+        .route("/followers/{id}/approve", post(admin::approve))
+        .route("/followers/{id}/reject", post(admin::reject))
+        .route("/deliveries", get(admin::deliveries))
+        .route("/deliveries/{id}/retry", post(admin::retry))
+        .route("/tokens", get(admin::tokens_view).post(admin::token_create))
+        .route("/tokens/{id}/revoke", post(admin::token_revoke))
+        .route(
+            "/profile",
+            get(admin::profile_view)
+                .post(admin::profile_save)
+                .layer(DefaultBodyLimit::max(3 * 1024 * 1024)),
+        )
+        .route("/users", get(admin::users_view).post(admin::user_add))
 }

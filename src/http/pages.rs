@@ -1,23 +1,11 @@
 //! Public HTML pages (minimal for now) and the health check.
 
-use super::negotiate::html;
-use crate::{
-    context::AppContext, db, error::AppResult, federation::objects::actor::DbActor, render,
-};
+use crate::{context::AppContext, db, error::AppResult};
 use activitypub_federation::config::Data;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-
-pub async fn home(data: Data<AppContext>) -> AppResult<Response> {
-    let centre = DbActor::local(&data).await?;
-    let posts = db::posts::outbox_page(data.db.read(), db::posts::Cursor::START, 20).await?;
-    Ok(html(
-        StatusCode::OK,
-        render::html::actor_page(&data, &centre.row, &posts),
-    ))
-}
 
 /// 200 while the database answers, 503 otherwise.
 pub async fn healthz(data: Data<AppContext>) -> (StatusCode, &'static str) {

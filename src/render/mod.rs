@@ -3,6 +3,5 @@
 
 pub mod activitypub;
 pub mod feeds;
-pub mod html;
 pub mod sanitize;
 pub mod summary;

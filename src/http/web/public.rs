@@ -1,0 +1,505 @@
+//! The public site: the centre's home, one page per post, the network feed, the network
+//! calendar (a list by day and a month view), tag pages, followers and following, and the
+//! "follow from your fediverse account" box. No JavaScript.
+
+use super::{PageCtx, Web, render, views};
+use crate::{
+    db::{
+        self,
+        posts::{Cursor, PostRow, Scope},
+    },
+    error::{AppError, AppResult},
+    model::{PostData, normalise_tag},
+    render::sanitize,
+};
+use askama::Template;
+use axum::{
+    extract::{Path, Query},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::{Datelike, TimeZone};
+use serde::Deserialize;
+use views::PostView;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    p: PageCtx<'a>,
+    summary_text: String,
+    summary_html: String,
+    actor_url: String,
+    logo: Option<String>,
+    website: Option<String>,
+    territory: Option<String>,
+    followers: i64,
+    following: i64,
+    followers_url: String,
+    following_url: String,
+    follow_error: Option<String>,
+    events: Vec<PostView>,
+    posts: Vec<PostView>,
+}
+
+#[derive(Template)]
+#[template(path = "post.html")]
+struct PostPage<'a> {
+    p: PageCtx<'a>,
+    post: PostView,
+    description: String,
+    online_url: Option<String>,
+    registration_url: Option<String>,
+    capacity: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "gone.html")]
+struct GonePage<'a> {
+    p: PageCtx<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage<'a> {
+    p: PageCtx<'a>,
+    heading: String,
+    intro: Option<String>,
+    posts: Vec<PostView>,
+    next: Option<String>,
+    atom: Option<String>,
+}
+
+pub struct Cell {
+    pub day: u32,
+    pub events: usize,
+}
+
+pub struct DayGroup {
+    pub day: u32,
+    pub label: String,
+    pub posts: Vec<PostView>,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage<'a> {
+    p: PageCtx<'a>,
+    month_label: String,
+    previous: String,
+    next: String,
+    weekdays: Vec<String>,
+    weeks: Vec<Vec<Cell>>,
+    days: Vec<DayGroup>,
+}
+
+pub struct ActorLink {
+    pub url: String,
+    pub handle: String,
+}
+
+#[derive(Template)]
+#[template(path = "actors.html")]
+struct ActorsPage<'a> {
+    p: PageCtx<'a>,
+    heading: String,
+    actors: Vec<ActorLink>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    p: PageCtx<'a>,
+    heading: String,
+    message: String,
+}
+
+fn public_scope<'a>(local_only: bool, tag: Option<&'a str>) -> Scope<'a> {
+    Scope {
+        local_only,
+        centre: None,
+        tag,
+        public_only: true,
+    }
+}
+
+async fn home_page(web: &Web, follow_error: Option<String>) -> AppResult<Response> {
+    let ctx = &web.data;
+    let t = web.t();
+    let centre = db::actors::find_by_id(ctx.db.read(), ctx.centre.id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("local centre missing")))?;
+    let extra: serde_json::Value = serde_json::from_str(&centre.data).unwrap_or_default();
+    let text = |k: &str| extra.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let now = ctx.now().timestamp_millis();
+    let upcoming =
+        db::posts::calendar(ctx.db.read(), public_scope(true, None), now, i64::MAX, 5).await?;
+    let latest =
+        db::posts::latest(ctx.db.read(), public_scope(true, None), Cursor::START, 10).await?;
+    let summary = centre.summary.clone().unwrap_or_default();
+    let page = HomePage {
+        summary_text: sanitize::plain_text(&sanitize::staff_content(&summary)),
+        summary_html: sanitize::staff_content(&summary),
+        actor_url: ctx.urls.actor().to_string(),
+        logo: extra
+            .get("icon")
+            .and_then(|i| i.get("url"))
+            .and_then(|u| u.as_str())
+            .map(str::to_string),
+        website: text("website"),
+        territory: text("territory"),
+        followers: db::followers::accepted_count(ctx.db.read()).await?,
+        following: db::follows::accepted_count(ctx.db.read()).await?,
+        followers_url: ctx.urls.followers().to_string(),
+        following_url: ctx.urls.following().to_string(),
+        follow_error,
+        events: upcoming.iter().map(|r| views::feed_view(&t, r)).collect(),
+        posts: latest.iter().map(|r| views::feed_view(&t, r)).collect(),
+        p: web.page().await,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn home(web: Web) -> AppResult<Response> {
+    home_page(&web, None).await
+}
+
+/// The HTML page of one of our posts (its id serves JSON to ActivityPub clients).
+pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
+    let ctx = &web.data;
+    if row.deleted_at.is_some() {
+        return Ok(render(
+            StatusCode::GONE,
+            &GonePage {
+                p: web.page().await,
+            },
+        ));
+    }
+    let t = web.t();
+    let handle = format!("{}@{}", ctx.config.centre.username, ctx.config.domain);
+    let p = web.page().await;
+    let view = views::post_view(&t, row, &p.centre_name, &handle, ctx.urls.actor().as_str());
+    let data = PostData::parse(&row.data);
+    let description = row
+        .summary
+        .clone()
+        .or_else(|| view.when.clone())
+        .unwrap_or_else(|| {
+            sanitize::plain_text(&row.content)
+                .chars()
+                .take(200)
+                .collect()
+        });
+    let page = PostPage {
+        p,
+        post: view,
+        description,
+        online_url: data.online_url,
+        registration_url: data.registration_url,
+        capacity: data.capacity,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    before: Option<String>,
+}
+
+async fn list(
+    web: &Web,
+    heading: String,
+    intro: Option<String>,
+    scope: Scope<'_>,
+    before: Option<&str>,
+    base: &str,
+    atom: Option<String>,
+) -> AppResult<Response> {
+    const PAGE: i64 = 20;
+    let t = web.t();
+    let cursor = match before {
+        Some(b) => crate::http::api::feed::parse_cursor(b)?,
+        None => Cursor::START,
+    };
+    let rows = db::posts::latest(web.data.db.read(), scope, cursor, PAGE).await?;
+    let next = (rows.len() as i64 == PAGE)
+        .then(|| {
+            rows.last()
+                .map(|r| format!("{base}?before={}_{}", r.post.published, r.post.id))
+        })
+        .flatten();
+    let page = ListPage {
+        heading,
+        intro,
+        posts: rows.iter().map(|r| views::feed_view(&t, r)).collect(),
+        next,
+        atom,
+        p: web.page().await,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn network(web: Web, Query(q): Query<PageQuery>) -> AppResult<Response> {
+    let t = web.t();
+    list(
+        &web,
+        t.get("network-title"),
+        Some(t.get("network-intro")),
+        public_scope(false, None),
+        q.before.as_deref(),
+        "/network",
+        Some("/network/feed.atom".into()),
+    )
+    .await
+}
+
+pub async fn tag(
+    web: Web,
+    Path(tag): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let tag = normalise_tag(&tag).ok_or_else(|| AppError::NotFound(format!("no tag {tag}")))?;
+    let t = web.t();
+    let heading = format!("{} #{tag}", t.get("tag-title"));
+    let base = format!("/tags/{tag}");
+    let atom = Some(format!("/network/feed.atom?tag={tag}"));
+    list(
+        &web,
+        heading,
+        None,
+        public_scope(false, Some(&tag)),
+        q.before.as_deref(),
+        &base,
+        atom,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    month: Option<String>,
+}
+
+pub async fn calendar(web: Web, Query(q): Query<MonthQuery>) -> AppResult<Response> {
+    let t = web.t();
+    let (year, month) = match q.month.as_deref() {
+        Some(m) => m
+            .split_once('-')
+            .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+            .filter(|(y, m)| (1970..=9999).contains(y) && (1..=12).contains(m))
+            .ok_or_else(|| AppError::Invalid(format!("month: {m:?} is not YYYY-MM")))?,
+        None => views::this_month(web.data.now()),
+    };
+    let (ny, nm) = views::next_month(year, month);
+    let (py, pm) = views::previous_month(year, month);
+    let from = views::month_start(year, month).unwrap_or(0);
+    let to = views::month_start(ny, nm).unwrap_or(i64::MAX);
+    let rows =
+        db::posts::calendar(web.data.db.read(), public_scope(false, None), from, to, 500).await?;
+    let posts: Vec<PostView> = rows.iter().map(|r| views::feed_view(&t, r)).collect();
+    // Group by start day (events that began the month before go under day 1).
+    let mut days: Vec<DayGroup> = Vec::new();
+    for post in posts {
+        let (day, label) = match &post.start_day {
+            Some(d) if d.year() == year && d.month() == month => {
+                (d.day(), views::day_label(t.lang, d))
+            }
+            _ => (1, String::new()),
+        };
+        match days.iter_mut().find(|g| g.day == day) {
+            Some(g) => g.posts.push(post),
+            None => days.push(DayGroup {
+                day,
+                label,
+                posts: vec![post],
+            }),
+        }
+    }
+    days.sort_by_key(|d| d.day);
+    if let Some(first_day) = views::DISPLAY_TZ
+        .with_ymd_and_hms(year, month, 1, 0, 0, 0)
+        .earliest()
+    {
+        for d in days.iter_mut().filter(|d| d.label.is_empty()) {
+            d.label = views::day_label(t.lang, &first_day);
+        }
+    }
+    // The month grid, weeks starting on Monday.
+    let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)
+        .ok_or_else(|| AppError::Invalid("month: out of range".into()))?;
+    let len = chrono::NaiveDate::from_ymd_opt(ny, nm, 1)
+        .map(|n| (n - first).num_days() as u32)
+        .unwrap_or(30);
+    let offset = first.weekday().num_days_from_monday();
+    let mut weeks: Vec<Vec<Cell>> = Vec::new();
+    let mut week: Vec<Cell> = (0..offset).map(|_| Cell { day: 0, events: 0 }).collect();
+    for day in 1..=len {
+        let events = days
+            .iter()
+            .find(|g| g.day == day)
+            .map_or(0, |g| g.posts.len());
+        week.push(Cell { day, events });
+        if week.len() == 7 {
+            weeks.push(std::mem::take(&mut week));
+        }
+    }
+    if !week.is_empty() {
+        while week.len() < 7 {
+            week.push(Cell { day: 0, events: 0 });
+        }
+        weeks.push(week);
+    }
+    let month_label = match t.lang {
+        crate::i18n::Lang::Fr => {
+            let months = [
+                "janvier",
+                "février",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "août",
+                "septembre",
+                "octobre",
+                "novembre",
+                "décembre",
+            ];
+            format!("{} {year}", months[(month - 1) as usize])
+        }
+        crate::i18n::Lang::En => first.format("%B %Y").to_string(),
+    };
+    let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| t.get(&format!("weekday-{d}")))
+        .collect();
+    let page = CalendarPage {
+        month_label,
+        previous: format!("{py:04}-{pm:02}"),
+        next: format!("{ny:04}-{nm:02}"),
+        weekdays,
+        weeks,
+        days,
+        p: web.page().await,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The HTML list of followers or following.
+pub async fn actors_page(web: &Web, followers: bool) -> AppResult<Response> {
+    let t = web.t();
+    let db = &web.data.db;
+    let actors: Vec<ActorLink> = if followers {
+        db::followers::accepted_page(db.read(), i64::MAX, 500)
+            .await?
+            .into_iter()
+            .map(|f| ActorLink {
+                url: f.actor_ap_id,
+                handle: format!("@{}@{}", f.actor_username, f.actor_domain),
+            })
+            .collect()
+    } else {
+        db::follows::accepted_page(db.read(), i64::MAX, 500)
+            .await?
+            .into_iter()
+            .map(|f| ActorLink {
+                url: f.target_ap_id,
+                handle: format!("@{}@{}", f.target_username, f.target_domain),
+            })
+            .collect()
+    };
+    let heading = t.get(if followers {
+        "followers-title"
+    } else {
+        "following-title"
+    });
+    Ok(render(
+        StatusCode::OK,
+        &ActorsPage {
+            heading,
+            actors,
+            p: web.page().await,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct FollowQuery {
+    instance: Option<String>,
+}
+
+/// The remote-follow box: sends the visitor to their own server's `authorize_interaction`
+/// page (Mastodon, GoToSocial, Akkoma…) with our handle.
+pub async fn remote_follow(web: Web, Query(q): Query<FollowQuery>) -> AppResult<Response> {
+    let raw = q.instance.unwrap_or_default();
+    let host = raw
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches('@')
+        .trim_end_matches('/')
+        .rsplit('@')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host.contains('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':');
+    if !valid {
+        let t = web.t();
+        let message = t.get("follow-error");
+        return Ok(match home_page(&web, Some(message)).await {
+            Ok(r) => (StatusCode::BAD_REQUEST, r).into_response(),
+            Err(e) => e.into_response(),
+        });
+    }
+    let handle = format!(
+        "{}@{}",
+        web.data.config.centre.username, web.data.config.domain
+    );
+    let mut target = url::Url::parse(&format!("https://{host}/authorize_interaction"))
+        .map_err(|_| AppError::Invalid("instance: not a server name".into()))?;
+    target
+        .query_pairs_mut()
+        .append_pair("uri", &format!("acct:{handle}"));
+    Ok(Redirect::to(target.as_str()).into_response())
+}
+
+/// A message page with a status (used for 403s and 404s of pages).
+pub async fn message(web: &Web, status: StatusCode, heading: String, message: String) -> Response {
+    render(
+        status,
+        &MessagePage {
+            heading,
+            message,
+            p: web.page().await,
+        },
+    )
+}
+
+/// Serves an uploaded image.
+pub async fn media(web: Web, Path(id): Path<String>) -> AppResult<Response> {
+    let m = db::media::find(web.data.db.read(), &id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no media {id}")))?;
+    let ct = axum::http::HeaderValue::from_str(&m.content_type).unwrap_or(
+        axum::http::HeaderValue::from_static("application/octet-stream"),
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ct),
+            (
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("public, max-age=86400"),
+            ),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                axum::http::HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        m.bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,175 @@
+//! View models: what templates show of posts and actors, formatted for a language.
+
+use crate::{
+    db::posts::{FeedRow, PostRow},
+    i18n::{Lang, Tr},
+    model::PostData,
+    render::{activitypub::event_time, sanitize},
+};
+use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
+
+/// Times on pages are shown in the centres' time zone.
+pub const DISPLAY_TZ: chrono_tz::Tz = chrono_tz::Europe::Paris;
+
+pub struct PostView {
+    pub url: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    /// Sanitised HTML.
+    pub content: String,
+    pub author_name: String,
+    pub author_handle: String,
+    pub author_url: String,
+    pub published: String,
+    pub published_iso: String,
+    pub when: Option<String>,
+    pub place: Option<String>,
+    pub cancelled: bool,
+    pub tags: Vec<String>,
+    pub start_day: Option<DateTime<chrono_tz::Tz>>,
+}
+
+/// "12/02/2026 14:00" or "2026-02-12 14:00".
+pub fn datetime(lang: Lang, ms: i64) -> String {
+    let t = DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&DISPLAY_TZ);
+    match lang {
+        Lang::Fr => t.format("%d/%m/%Y %H:%M").to_string(),
+        Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+/// The date line of an event in the page's language.
+pub fn when(
+    lang: Lang,
+    start: DateTime<FixedOffset>,
+    end: Option<DateTime<FixedOffset>>,
+) -> String {
+    match lang {
+        Lang::Fr => crate::render::summary::when_fr(&start, end.as_ref()),
+        Lang::En => {
+            let day = |t: &DateTime<FixedOffset>| t.format("%A %-d %B %Y").to_string();
+            match end {
+                Some(e) if e.date_naive() == start.date_naive() => {
+                    format!(
+                        "{}, {}–{}",
+                        day(&start),
+                        start.format("%H:%M"),
+                        e.format("%H:%M")
+                    )
+                }
+                Some(e) => format!(
+                    "{}, {} – {}, {}",
+                    day(&start),
+                    start.format("%H:%M"),
+                    day(&e),
+                    e.format("%H:%M")
+                ),
+                None => format!("{}, {}", day(&start), start.format("%H:%M")),
+            }
+        }
+    }
+}
+
+/// A day heading: "jeudi 12 février 2026" / "Thursday 12 February 2026".
+pub fn day_label(lang: Lang, t: &DateTime<chrono_tz::Tz>) -> String {
+    match lang {
+        Lang::Fr => crate::render::summary::date_fr(t),
+        Lang::En => t.format("%A %-d %B %Y").to_string(),
+    }
+}
+
+pub fn post_view(
+    t: &Tr<'_>,
+    p: &PostRow,
+    author_name: &str,
+    author_handle: &str,
+    author_url: &str,
+) -> PostView {
+    let data = PostData::parse(&p.data);
+    let kind_label = match p.kind.as_str() {
+        "Article" => t.get("post-article"),
+        "Event" => t.get("post-event"),
+        _ => t.get("post-note"),
+    };
+    let (when_line, place, start_day) = match p.start_at {
+        Some(start) => {
+            let tz = p.timezone.as_deref();
+            let s = event_time(start, tz);
+            let e = p.end_at.map(|e| event_time(e, tz));
+            let place = match (&data.location, &data.online_url) {
+                (Some(l), _) => Some(l.one_line()),
+                (None, Some(_)) => Some(t.get("event-online")),
+                _ => None,
+            };
+            let day =
+                DateTime::<Utc>::from_timestamp_millis(start).map(|u| u.with_timezone(&DISPLAY_TZ));
+            (Some(when(t.lang, s, e)), place, day)
+        }
+        None => (None, None, None),
+    };
+    PostView {
+        url: p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
+        kind: p.kind.clone(),
+        kind_label,
+        title: p.name.clone().filter(|n| !n.is_empty()),
+        summary: p
+            .summary
+            .clone()
+            .filter(|s| !s.is_empty() && p.kind == "Article"),
+        content: sanitize::html(&p.content),
+        author_name: author_name.to_string(),
+        author_handle: author_handle.to_string(),
+        author_url: author_url.to_string(),
+        published: datetime(t.lang, p.published),
+        published_iso: crate::render::activitypub::time(p.published).to_rfc3339(),
+        when: when_line,
+        place,
+        cancelled: p.event_status.as_deref() == Some("cancelled"),
+        tags: data.tags,
+        start_day,
+    }
+}
+
+pub fn feed_view(t: &Tr<'_>, r: &FeedRow) -> PostView {
+    let handle = format!("{}@{}", r.author_username, r.author_domain);
+    let name = r
+        .author_name
+        .clone()
+        .unwrap_or_else(|| r.author_username.clone());
+    post_view(t, &r.post, &name, &handle, &r.actor_ap_id)
+}
+
+/// The first instant of a month in the display zone, as UTC milliseconds.
+pub fn month_start(year: i32, month: u32) -> Option<i64> {
+    DISPLAY_TZ
+        .with_ymd_and_hms(year, month, 1, 0, 0, 0)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+}
+
+/// The month after (year, month).
+pub fn next_month(year: i32, month: u32) -> (i32, u32) {
+    if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    }
+}
+
+pub fn previous_month(year: i32, month: u32) -> (i32, u32) {
+    if month == 1 {
+        (year - 1, 12)
+    } else {
+        (year, month - 1)
+    }
+}
+
+/// Today's (year, month) in the display zone.
+pub fn this_month(now: DateTime<Utc>) -> (i32, u32) {
+    let t = now.with_timezone(&DISPLAY_TZ);
+    (t.year(), t.month())
+}
