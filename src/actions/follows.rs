@@ -50,7 +50,7 @@ fn remote(target: &str, e: AppError) -> AppError {
 }
 
 /// Follows `target`. Idempotent: an existing pending or accepted follow is returned as is.
-#[tracing::instrument(skip(data), err)]
+#[tracing::instrument(skip(data), err(level = "debug"))]
 pub async fn follow(data: &Data<AppContext>, target: &str) -> AppResult<FollowRow> {
     let actor = resolve(data, target).await?;
     if actor.row.local {
@@ -99,7 +99,7 @@ pub async fn follow(data: &Data<AppContext>, target: &str) -> AppResult<FollowRo
 }
 
 /// Stops following: removes the follow and sends `Undo{Follow}`.
-#[tracing::instrument(skip(ctx), err)]
+#[tracing::instrument(skip(ctx), err(level = "debug"))]
 pub async fn unfollow(ctx: &AppContext, public_id: &str) -> AppResult<()> {
     let follow = db::follows::find_by_public_id(ctx.db.read(), public_id)
         .await?

@@ -61,7 +61,7 @@ fn write<'a>(
 }
 
 /// Publishes a new note, article or event.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn create(ctx: &AppContext, input: PostInput) -> AppResult<PostRow> {
     let valid = input.validate_new()?;
     let public_id = new_public_id();
@@ -100,7 +100,7 @@ pub async fn find_own(ctx: &AppContext, public_id: &str) -> AppResult<PostRow> {
 
 /// Edits a post and sends an `Update` whose `updated` is newer than the last one. Moving,
 /// cancelling or otherwise changing an event is an edit too.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn edit(ctx: &AppContext, public_id: &str, input: PostInput) -> AppResult<PostRow> {
     let row = find_own(ctx, public_id).await?;
     if row.deleted_at.is_some() {
@@ -148,7 +148,7 @@ pub async fn edit(ctx: &AppContext, public_id: &str, input: PostInput) -> AppRes
 }
 
 /// Deletes a post: its id answers 410 with a Tombstone and followers get a `Delete`.
-#[tracing::instrument(skip_all, err)]
+#[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn delete(ctx: &AppContext, public_id: &str) -> AppResult<()> {
     let row = find_own(ctx, public_id).await?;
     if row.deleted_at.is_some() {

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod browser;
+mod console;
 mod delivery;
 mod events;
 mod fixtures;

@@ -49,7 +49,7 @@ pub fn markdown(source: &str) -> String {
     options.insert(Options::ENABLE_TABLES);
     let mut out = String::new();
     html::push_html(&mut out, Parser::new_ext(source, options));
-    out
+    out.trim_end().to_string()
 }
 
 /// Compares two secrets in constant time.
@@ -69,7 +69,7 @@ mod tests {
     fn markdown_becomes_html() {
         assert_eq!(
             markdown("**gras** et *italique*"),
-            "<p><strong>gras</strong> et <em>italique</em></p>\n"
+            "<p><strong>gras</strong> et <em>italique</em></p>"
         );
     }
 
