@@ -605,7 +605,7 @@ async fn public_pages_in_french_and_english(backend: Backend) {
     let tag = web.get("/tags/quartiers").await;
     assert!(tag.body.contains("Forum des quartiers") && tag.body.contains("Étude"));
     let following = web
-        .get_with(&format!("/u/lyon/following"), &[("accept", "text/html")])
+        .get_with("/u/lyon/following", &[("accept", "text/html")])
         .await;
     assert!(following.body.contains(&format!("@lille@{}", b.domain)));
 
