@@ -181,3 +181,4 @@ role-admin = Administrator
 role-editor = Editor
 users-email = E-mail address
 users-password = Password (at least 10 characters)
+colon = :

@@ -181,3 +181,4 @@ role-admin = Administrateur
 role-editor = Rédacteur
 users-email = Adresse électronique
 users-password = Mot de passe (10 caractères au moins)
+colon =  :

@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod console;
 mod delivery;
+mod e2e;
 mod events;
 mod fixtures;
 mod following;

@@ -1,0 +1,281 @@
+//! One story in a real browser (headless Chromium through chromedriver): the setup link,
+//! creating the admin, publishing an event, seeing it on its public page and in the calendar,
+//! and logging out. Screenshots go to `target/screenshots/`.
+
+use crate::harness::{Backend, TestInstance};
+use chrono::Utc;
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find(names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| {
+        let out = Command::new("which").arg(n).output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    })
+}
+
+async fn shot(client: &fantoccini::Client, name: &str) {
+    let dir = format!("{}/target/screenshots", env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_centre_is_set_up_publishes_an_event_and_shows_it_in_a_real_browser() {
+    let (Some(driver), Some(chrome)) = (
+        find(&["chromedriver"]),
+        find(&["chromium", "chromium-browser", "google-chrome"]),
+    ) else {
+        eprintln!(
+            "skipped: no browser installed (apt-get install chromium chromium-driver); \
+             .ci/run installs them"
+        );
+        return;
+    };
+    let i = TestInstance::spawn(Backend::Sqlite, "lyon").await;
+    let token = maillage::actions::accounts::setup_token(&i.ctx.db, Utc::now().timestamp_millis())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _driver = Driver(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chrome,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1200,1400",
+                     "--lang=fr-FR"],
+            "prefs": { "intl.accept_languages": "fr-FR,fr" }
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a browser session");
+
+    // The one-time setup link: describe the centre and create the first admin.
+    client
+        .goto(&i.url(&format!("/console/setup?token={token}")))
+        .await
+        .unwrap();
+    let name = client.find(Locator::Id("name")).await.unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("Labo Cités").await.unwrap();
+    client
+        .find(Locator::Id("summary"))
+        .await
+        .unwrap()
+        .send_keys("Centre de ressources politique de la ville")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("direction@labo.fr")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("un mot de passe solide")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("nav.console"))
+        .await
+        .unwrap();
+    let url = client.current_url().await.unwrap();
+    let source = client.source().await.unwrap();
+    assert!(url.path().ends_with("/console"), "{url}: {source}");
+    assert!(source.contains("Labo Cités"));
+
+    // Publish an event.
+    client
+        .goto(&i.url("/console/compose?type=Event"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("title"))
+        .await
+        .unwrap()
+        .send_keys("Forum des quartiers")
+        .await
+        .unwrap();
+    client
+        .execute(
+            "document.getElementById('start').value = arguments[0]; \
+             document.getElementById('end').value = arguments[1];",
+            vec![json!("2026-12-10T18:00"), json!("2026-12-10T20:30")],
+        )
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("location_name"))
+        .await
+        .unwrap()
+        .send_keys("Maison des associations")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("locality"))
+        .await
+        .unwrap()
+        .send_keys("Lyon")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("content"))
+        .await
+        .unwrap()
+        .send_keys("Une soirée **ouverte à tous**.")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("tags"))
+        .await
+        .unwrap()
+        .send_keys("quartiers")
+        .await
+        .unwrap();
+    shot(&client, "compose").await;
+    client
+        .find(Locator::Css("button[value=publish]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Its public page, at its ActivityPub id, linked from the list of posts.
+    let view = client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("a[href*='/posts/']"))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/console/posts")
+    );
+    let href = view.attr("href").await.unwrap().unwrap();
+    client.goto(&href).await.unwrap();
+    let page = client.source().await.unwrap();
+    assert!(page.contains("Forum des quartiers"));
+    assert!(
+        page.contains("jeudi 10 décembre 2026, 18 h–20 h 30"),
+        "the date in French"
+    );
+    assert!(page.contains("<strong>ouverte à tous</strong>"));
+    shot(&client, "event").await;
+
+    // The network calendar.
+    client
+        .goto(&i.url("/calendar?month=2026-12"))
+        .await
+        .unwrap();
+    let cal = client.source().await.unwrap();
+    assert!(cal.contains("Forum des quartiers") && cal.contains("Maison des associations, Lyon"));
+    shot(&client, "calendar").await;
+
+    client.goto(&i.url("/")).await.unwrap();
+    assert!(
+        client
+            .source()
+            .await
+            .unwrap()
+            .contains("Forum des quartiers")
+    );
+    shot(&client, "home").await;
+
+    // Log out: the console is closed again.
+    client.goto(&i.url("/console")).await.unwrap();
+    client
+        .find(Locator::Css("form[action='/console/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("password"))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/console/login")
+    );
+    client.goto(&i.url("/console/posts")).await.unwrap();
+    assert!(
+        client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/console/login")
+    );
+    client.close().await.unwrap();
+}
