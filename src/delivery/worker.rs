@@ -61,13 +61,30 @@ impl RoundReport {
     }
 }
 
-/// The delivery worker of one instance. Clones share their in-flight set.
+/// Rounds a worker runs at once, so that one round's claim and bookkeeping overlap another's
+/// requests and the signing cores never wait on the queue.
+const PIPELINE: usize = 2;
+
+/// The delivery worker of one instance. Clones share their in-flight set, their concurrency
+/// budget and their per-host locks.
 #[derive(Clone)]
 pub struct Deliverer {
     ctx: AppContext,
     fed: FederationConfig<AppContext>,
     client: ClientWithMiddleware,
     in_flight: Arc<Mutex<HashSet<i64>>>,
+    /// Requests in flight across all rounds (`delivery.concurrency`).
+    global: Arc<Semaphore>,
+    /// One lock per host: a host's batch is handled by one round at a time, so the per-host
+    /// bound holds and its health is read and written by one round at a time.
+    host_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// What one attempt did, for the round's report and the host's health.
+struct Done {
+    answered: bool,
+    error: String,
+    outcome: &'static str,
 }
 
 /// The result of one attempt, before it is written back.
@@ -91,11 +108,14 @@ impl Deliverer {
         fed: FederationConfig<AppContext>,
         client: reqwest::Client,
     ) -> Deliverer {
+        let global = Arc::new(Semaphore::new(ctx.config.delivery.concurrency));
         Deliverer {
             ctx,
             fed,
             client: client.into(),
             in_flight: Arc::default(),
+            global,
+            host_locks: Arc::default(),
         }
     }
 
@@ -125,11 +145,10 @@ impl Deliverer {
         for d in claimed {
             by_host.entry(d.host.clone()).or_default().push(d);
         }
-        let global = Semaphore::new(self.ctx.config.delivery.concurrency);
         let results = futures::future::join_all(
             by_host
                 .into_iter()
-                .map(|(host, ds)| self.run_host(host, ds, &bodies, now_ms, &global)),
+                .map(|(host, ds)| self.run_host(host, ds, &bodies, now_ms)),
         )
         .await;
         let mut report = RoundReport::default();
@@ -154,9 +173,13 @@ impl Deliverer {
         deliveries: Vec<ClaimedDelivery>,
         bodies: &HashMap<i64, bytes::Bytes>,
         now: i64,
-        global: &Semaphore,
     ) -> anyhow::Result<RoundReport> {
         let db = &self.ctx.db;
+        let lock = match self.host_locks.lock() {
+            Ok(mut locks) => locks.entry(host.clone()).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let _host = lock.lock().await;
         let mut report = RoundReport::default();
         let mut health = db::hosts::find(db.read(), &host)
             .await?
@@ -181,12 +204,13 @@ impl Deliverer {
             report.deferred += 1;
         }
         let per_host = self.ctx.config.delivery.per_host_concurrency;
-        let results: Vec<(ClaimedDelivery, Attempt)> = futures::stream::iter(deliveries)
+        // Each outcome is written as soon as it is known, so the database work overlaps the
+        // requests still in flight.
+        let results: Vec<anyhow::Result<Done>> = futures::stream::iter(deliveries)
             .map(|d| async move {
-                let body = bodies.get(&d.activity_id).cloned();
-                let attempt = match body {
+                let attempt = match bodies.get(&d.activity_id).cloned() {
                     Some(body) => {
-                        let _permit = global.acquire().await;
+                        let _permit = self.global.acquire().await;
                         let started = Instant::now();
                         let a = self.attempt(&d.inbox, body).await;
                         self.ctx.metrics.attempt(started.elapsed().as_secs_f64());
@@ -198,61 +222,80 @@ impl Deliverer {
                         error: Some("activity missing".into()),
                     },
                 };
-                (d, attempt)
+                let done = self.record(&d, &attempt, now).await;
+                self.forget(d.id);
+                done
             })
             .buffer_unordered(per_host)
             .collect()
             .await;
         let done_at = self.ctx.now().timestamp_millis().max(now);
-        for (d, attempt) in results {
+        for done in results {
+            let done = done?;
             report.attempted += 1;
-            let error = attempt.error.clone().unwrap_or_default();
-            health = if attempt.server_answered() {
+            match done.outcome {
+                "delivered" => report.delivered += 1,
+                "retried" => report.retried += 1,
+                _ => report.failed += 1,
+            }
+            health = if done.answered {
                 breaker::on_answer(&health, done_at)
             } else {
-                breaker::on_failure(&health, done_at, &error)
+                breaker::on_failure(&health, done_at, &done.error)
             };
-            match attempt.outcome {
-                Outcome::Delivered => {
-                    report.delivered += 1;
-                    self.ctx.metrics.delivery("delivered");
-                    db::deliveries::mark_done(db.write(), d.id, done_at).await?;
-                }
-                Outcome::Retry { retry_after } => {
-                    match backoff::retry_delay(d.attempts + 1, retry_after) {
-                        Some(delay) => {
-                            report.retried += 1;
-                            self.ctx.metrics.delivery("retried");
-                            let next = now + delay.as_millis() as i64;
-                            db::deliveries::mark_retry(db.write(), d.id, next, &error, done_at)
-                                .await?;
-                        }
-                        None => {
-                            report.failed += 1;
-                            self.ctx.metrics.delivery("failed");
-                            db::deliveries::mark_failed(db.write(), d.id, &error, done_at).await?;
-                        }
-                    }
-                }
-                Outcome::Permanent => {
-                    report.failed += 1;
-                    self.ctx.metrics.delivery("failed");
-                    db::deliveries::mark_failed(db.write(), d.id, &error, done_at).await?;
-                    if attempt.status == Some(410) {
-                        let gone = db::followers::remove_by_inbox(db.write(), &d.inbox).await?;
-                        if gone > 0 {
-                            tracing::info!(inbox = %d.inbox, "inbox is gone: follower removed");
-                        }
-                    }
-                }
-            }
-            self.forget(d.id);
         }
         if health.state == breaker::UNREACHABLE {
             tracing::warn!(%host, failures = health.consecutive_failures, "host unreachable");
         }
         db::hosts::upsert(db.write(), &health).await?;
         Ok(report)
+    }
+
+    /// Writes the outcome of one attempt.
+    async fn record(
+        &self,
+        d: &ClaimedDelivery,
+        attempt: &Attempt,
+        now: i64,
+    ) -> anyhow::Result<Done> {
+        let db = &self.ctx.db;
+        let done_at = self.ctx.now().timestamp_millis().max(now);
+        let error = attempt.error.clone().unwrap_or_default();
+        let outcome = match attempt.outcome {
+            Outcome::Delivered => {
+                db::deliveries::mark_done(db.write(), d.id, done_at).await?;
+                "delivered"
+            }
+            Outcome::Retry { retry_after } => {
+                match backoff::retry_delay(d.attempts + 1, retry_after) {
+                    Some(delay) => {
+                        let next = now + delay.as_millis() as i64;
+                        db::deliveries::mark_retry(db.write(), d.id, next, &error, done_at).await?;
+                        "retried"
+                    }
+                    None => {
+                        db::deliveries::mark_failed(db.write(), d.id, &error, done_at).await?;
+                        "failed"
+                    }
+                }
+            }
+            Outcome::Permanent => {
+                db::deliveries::mark_failed(db.write(), d.id, &error, done_at).await?;
+                if attempt.status == Some(410) {
+                    let gone = db::followers::remove_by_inbox(db.write(), &d.inbox).await?;
+                    if gone > 0 {
+                        tracing::info!(inbox = %d.inbox, "inbox is gone: follower removed");
+                    }
+                }
+                "failed"
+            }
+        };
+        self.ctx.metrics.delivery(outcome);
+        Ok(Done {
+            answered: attempt.server_answered(),
+            error,
+            outcome,
+        })
     }
 
     async fn give_back(&self, id: i64, next_attempt_at: i64, now: i64) -> anyhow::Result<()> {
@@ -280,16 +323,25 @@ impl Deliverer {
         Ok(ids.len())
     }
 
-    /// Runs rounds until nothing is due at `now` (deferred deliveries stay queued).
+    /// Runs rounds until nothing is due at `now` (deferred deliveries stay queued), with
+    /// [`PIPELINE`] rounds in flight at once.
     pub async fn drain(&self, now: DateTime<Utc>) -> anyhow::Result<RoundReport> {
-        let mut total = RoundReport::default();
-        loop {
-            let r = self.run_round(now).await?;
-            total.add(r);
-            if r.attempted == 0 {
-                return Ok(total);
+        let lanes = futures::future::join_all((0..PIPELINE).map(|_| async move {
+            let mut total = RoundReport::default();
+            loop {
+                let r = self.run_round(now).await?;
+                total.add(r);
+                if r.attempted == 0 {
+                    return anyhow::Ok(total);
+                }
             }
+        }))
+        .await;
+        let mut total = RoundReport::default();
+        for lane in lanes {
+            total.add(lane?);
         }
+        Ok(total)
     }
 
     /// The worker loop of `serve`: drains the queue, then sleeps until woken by a new
