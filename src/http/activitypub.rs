@@ -196,28 +196,66 @@ pub async fn outbox(
     Ok(page(&page_url(&id, &p), &id, next, items))
 }
 
+/// The actor ids of a relation page, newest first, with the cursor of the next page.
+async fn relation_page(
+    data: &AppContext,
+    followers: bool,
+    before: i64,
+) -> AppResult<(Vec<Value>, Option<String>)> {
+    let (ids, last): (Vec<Value>, Option<i64>) = if followers {
+        let rows = db::followers::accepted_page(data.db.read(), before, PAGE_SIZE).await?;
+        (
+            rows.iter().map(|r| json!(r.actor_ap_id)).collect(),
+            rows.last().map(|r| r.id),
+        )
+    } else {
+        let rows = db::follows::accepted_page(data.db.read(), before, PAGE_SIZE).await?;
+        (
+            rows.iter().map(|r| json!(r.target_ap_id)).collect(),
+            rows.last().map(|r| r.id),
+        )
+    };
+    let next = (ids.len() as i64 == PAGE_SIZE)
+        .then(|| last.map(|l| l.to_string()))
+        .flatten();
+    Ok((ids, next))
+}
+
+/// `followers` or `following`: a paged collection of actor ids, or their HTML list.
+async fn relation(
+    web: Web,
+    username: String,
+    q: PageQuery,
+    followers: bool,
+) -> AppResult<Response> {
+    let data = &web.data;
+    check_username(data, &username)?;
+    if !wants_activity_json(&web.headers) {
+        return crate::http::web::public::actors_page(&web, followers).await;
+    }
+    let id = if followers {
+        data.urls.followers()
+    } else {
+        data.urls.following()
+    };
+    let Some(p) = q.page else {
+        let total = if followers {
+            db::followers::accepted_count(data.db.read()).await?
+        } else {
+            db::follows::accepted_count(data.db.read()).await?
+        };
+        return Ok(collection(id, total));
+    };
+    let (items, next) = relation_page(data, followers, parse_id_cursor(&p)?).await?;
+    Ok(page(&page_url(&id, &p), &id, next, items))
+}
+
 pub async fn followers(
     web: Web,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let data = &web.data;
-    check_username(data, &username)?;
-    if !wants_activity_json(&web.headers) {
-        return crate::http::web::public::actors_page(&web, true).await;
-    }
-    let id = data.urls.followers();
-    let Some(p) = q.page else {
-        let total = db::followers::accepted_count(data.db.read()).await?;
-        return Ok(collection(id, total));
-    };
-    let rows =
-        db::followers::accepted_page(data.db.read(), parse_id_cursor(&p)?, PAGE_SIZE).await?;
-    let next = (rows.len() as i64 == PAGE_SIZE)
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
-    let items = rows.iter().map(|r| json!(r.actor_ap_id)).collect();
-    Ok(page(&page_url(&id, &p), &id, next, items))
+    relation(web, username, q, true).await
 }
 
 pub async fn following(
@@ -225,20 +263,5 @@ pub async fn following(
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let data = &web.data;
-    check_username(data, &username)?;
-    if !wants_activity_json(&web.headers) {
-        return crate::http::web::public::actors_page(&web, false).await;
-    }
-    let id = data.urls.following();
-    let Some(p) = q.page else {
-        let total = db::follows::accepted_count(data.db.read()).await?;
-        return Ok(collection(id, total));
-    };
-    let rows = db::follows::accepted_page(data.db.read(), parse_id_cursor(&p)?, PAGE_SIZE).await?;
-    let next = (rows.len() as i64 == PAGE_SIZE)
-        .then(|| rows.last().map(|r| r.id.to_string()))
-        .flatten();
-    let items = rows.iter().map(|r| json!(r.target_ap_id)).collect();
-    Ok(page(&page_url(&id, &p), &id, next, items))
+    relation(web, username, q, false).await
 }

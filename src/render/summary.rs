@@ -7,7 +7,8 @@ use chrono::{DateTime, Datelike, TimeZone, Timelike};
 const WEEKDAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
-const MONTHS: [&str; 12] = [
+/// French month names, January first.
+pub const MONTHS: [&str; 12] = [
     "janvier",
     "février",
     "mars",

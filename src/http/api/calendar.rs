@@ -3,12 +3,9 @@
 
 use super::Staff;
 use crate::{
-    actions::posts::event_fields,
     context::AppContext,
     db::{self, posts::Scope},
     error::{AppResult, invalid},
-    model::PostData,
-    render::activitypub::time,
 };
 use activitypub_federation::config::Data;
 use axum::{Json, extract::Query};
@@ -65,28 +62,6 @@ pub async fn calendar(
         public_only: false,
     };
     let rows = db::posts::calendar(data.db.read(), scope, from, to, 500).await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            let p = &r.post;
-            let mut v = json!({
-                "id": p.ap_id,
-                "type": p.kind,
-                "actor": r.actor_ap_id,
-                "author_name": r.author_name,
-                "author_handle": format!("{}@{}", r.author_username, r.author_domain),
-                "title": p.name,
-                "content": p.content,
-                "url": p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
-                "published": time(p.published),
-                "updated": time(p.updated),
-                "local": p.local,
-            });
-            let d = PostData::parse(&p.data);
-            v["tags"] = json!(d.tags);
-            event_fields(&mut v, p, &d);
-            v
-        })
-        .collect();
+    let items: Vec<Value> = rows.iter().map(super::feed::item_json).collect();
     Ok(Json(json!({ "items": items })))
 }

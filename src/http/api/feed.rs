@@ -52,33 +52,33 @@ pub async fn feed(
                 .map(|r| format!("{}_{}", r.post.published, r.post.id))
         })
         .flatten();
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            let p = &r.post;
-            let d = crate::model::PostData::parse(&p.data);
-            let mut v = json!({
-                "id": p.ap_id,
-                "type": p.kind,
-                "actor": r.actor_ap_id,
-                "author_name": r.author_name,
-                "author_handle": format!("{}@{}", r.author_username, r.author_domain),
-                "published": time(p.published),
-                "updated": time(p.updated),
-                "name": p.name,
-                "title": p.name,
-                "summary": p.summary,
-                "content": p.content,
-                "url": p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
-                "visibility": p.visibility,
-                "local": p.local,
-                "tags": d.tags,
-            });
-            if p.kind == "Event" {
-                crate::actions::posts::event_fields(&mut v, p, &d);
-            }
-            v
-        })
-        .collect();
+    let items: Vec<Value> = rows.iter().map(item_json).collect();
     Ok(Json(json!({ "items": items, "next": next })))
+}
+
+/// One feed or calendar item as the API shows it; events carry their event fields.
+pub fn item_json(r: &crate::db::posts::FeedRow) -> Value {
+    let p = &r.post;
+    let d = crate::model::PostData::parse(&p.data);
+    let mut v = json!({
+        "id": p.ap_id,
+        "type": p.kind,
+        "actor": r.actor_ap_id,
+        "author_name": r.author_name,
+        "author_handle": format!("{}@{}", r.author_username, r.author_domain),
+        "published": time(p.published),
+        "updated": time(p.updated),
+        "name": p.name,
+        "title": p.name,
+        "summary": p.summary,
+        "content": p.content,
+        "url": p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
+        "visibility": p.visibility,
+        "local": p.local,
+        "tags": d.tags,
+    });
+    if p.kind == "Event" {
+        crate::actions::posts::event_fields(&mut v, p, &d);
+    }
+    v
 }

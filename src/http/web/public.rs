@@ -350,21 +350,10 @@ pub async fn calendar(web: Web, Query(q): Query<MonthQuery>) -> AppResult<Respon
     }
     let month_label = match t.lang {
         crate::i18n::Lang::Fr => {
-            let months = [
-                "janvier",
-                "février",
-                "mars",
-                "avril",
-                "mai",
-                "juin",
-                "juillet",
-                "août",
-                "septembre",
-                "octobre",
-                "novembre",
-                "décembre",
-            ];
-            format!("{} {year}", months[(month - 1) as usize])
+            format!(
+                "{} {year}",
+                crate::render::summary::MONTHS[(month - 1) as usize]
+            )
         }
         crate::i18n::Lang::En => first.format("%B %Y").to_string(),
     };

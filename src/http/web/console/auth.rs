@@ -99,24 +99,7 @@ pub async fn login(web: Web, fields: Fields) -> Response {
     let client = web.client.clone();
     let email = fields.get("email").to_string();
     match accounts::login(&web.data, &email, fields.get("password"), &client).await {
-        Ok(session) => {
-            let mut r = Redirect::to("/console").into_response();
-            let h = r.headers_mut();
-            h.append(
-                header::SET_COOKIE,
-                set_cookie(
-                    &web.data,
-                    SESSION_COOKIE,
-                    &session.token,
-                    accounts::SESSION_MS / 1000,
-                ),
-            );
-            h.append(
-                header::SET_COOKIE,
-                set_cookie(&web.data, CSRF_COOKIE, "", 0),
-            );
-            r
-        }
+        Ok(session) => signed_in(&web, &session),
         Err(e) => {
             let t = web.t();
             let (status, message) = match e {
@@ -235,6 +218,11 @@ pub async fn setup(web: Web, fields: Fields) -> Response {
     if let Err(e) = centre::update_profile(&web.data, profile).await {
         return e.into_response();
     }
+    signed_in(&web, &session)
+}
+
+/// Sends a newly signed-in member to the dashboard with their session cookie.
+fn signed_in(web: &Web, session: &accounts::NewSession) -> Response {
     let mut r = Redirect::to("/console").into_response();
     let h = r.headers_mut();
     h.append(
