@@ -20,7 +20,9 @@ both_backends!(
 async fn two_workers_on_one_database_deliver_each_pair_exactly_once(backend: Backend) {
     let b = TestInstance::spawn(backend, "lyon").await;
     let stub = Stub::start().await;
-    for name in ["one", "two"] {
+    // Four inboxes × 200 activities = 800 deliveries: more than the batches that the two
+    // rounds of one worker claim at once, so both workers take part.
+    for name in ["one", "two", "three", "four"] {
         b.add_remote_follower(&format!("{}/actors/{name}", stub.base), &stub.inbox(name))
             .await;
     }
@@ -36,7 +38,7 @@ async fn two_workers_on_one_database_deliver_each_pair_exactly_once(backend: Bac
     let now = Utc::now();
     let (r1, r2) = tokio::join!(b.deliverer.drain(now), other.drain(now));
     let (r1, r2) = (r1.unwrap(), r2.unwrap());
-    assert_eq!(r1.delivered + r2.delivered, 400);
+    assert_eq!(r1.delivered + r2.delivered, 800);
     assert!(
         r1.delivered > 0 && r2.delivered > 0,
         "both workers took part: {r1:?} {r2:?}"
@@ -47,7 +49,7 @@ async fn two_workers_on_one_database_deliver_each_pair_exactly_once(backend: Bac
     for pair in received {
         *pairs.entry(pair).or_default() += 1;
     }
-    assert_eq!(pairs.len(), 400, "every (activity, inbox) pair arrived");
+    assert_eq!(pairs.len(), 800, "every (activity, inbox) pair arrived");
     assert!(pairs.values().all(|n| *n == 1), "and each exactly once");
     assert_eq!(b.deliver_pending().await.attempted, 0, "nothing left");
 }
