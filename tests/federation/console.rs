@@ -333,6 +333,7 @@ async fn compose_preview_publish_edit_and_delete(backend: Backend) {
 async fn admin_forms_follows_tokens_profile_users_deliveries(backend: Backend) {
     let i = TestInstance::spawn(backend, "lyon").await;
     let peer = TestInstance::spawn(backend, "grenoble").await;
+    peer.follow_and_wait(&i).await;
     let mut b = admin(&i).await;
 
     let csrf = b.csrf("/console/follows").await;
@@ -458,8 +459,17 @@ async fn admin_forms_follows_tokens_profile_users_deliveries(backend: Backend) {
     assert!(actor["attachment"].to_string().contains("https://labo.fr"));
     let sent = i.deliver_pending().await;
     assert_eq!(
-        sent.delivered, 0,
-        "nobody follows A yet: the Update goes nowhere"
+        sent.delivered, 1,
+        "the Update of the actor reaches the follower"
+    );
+    let seen = maillage::db::actors::find_by_ap_id(peer.ctx.db.read(), &i.actor_id())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        seen.name.as_deref(),
+        Some("Labo Cités"),
+        "the follower refreshed its copy"
     );
 
     let csrf = b.csrf("/console/users").await;

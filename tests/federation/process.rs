@@ -123,3 +123,70 @@ async fn serve_starts_on_an_empty_directory_and_stops_cleanly_on_sigterm() {
     };
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn staff_accounts_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut child = maillage()
+            .args(args)
+            .current_dir(dir.path())
+            .env("MAILLAGE_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        child.wait_with_output().unwrap()
+    };
+    let out = run(
+        &["user", "add", "--role", "admin", "direction@centre.fr"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let generated = stdout
+        .lines()
+        .last()
+        .unwrap()
+        .strip_prefix("password: ")
+        .unwrap()
+        .to_string();
+    assert!(generated.len() >= 10);
+    let out = run(
+        &["user", "add", "--role", "admin", "direction@centre.fr"],
+        None,
+    );
+    assert!(!out.status.success(), "the account exists already");
+    let out = run(&["user", "add", "--role", "boss", "x@centre.fr"], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("role"));
+    let out = run(
+        &["user", "passwd", "--password-stdin", "direction@centre.fr"],
+        Some("un nouveau mot de passe\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &["user", "passwd", "--password-stdin", "direction@centre.fr"],
+        Some("court\n"),
+    );
+    assert!(!out.status.success(), "too short");
+    let out = run(&["user", "passwd", "nobody@centre.fr"], None);
+    assert!(!out.status.success());
+}
