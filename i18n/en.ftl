@@ -182,3 +182,4 @@ role-editor = Editor
 users-email = E-mail address
 users-password = Password (at least 10 characters)
 colon = :
+post-replies = Replies

@@ -182,3 +182,4 @@ role-editor = Rédacteur
 users-email = Adresse électronique
 users-password = Mot de passe (10 caractères au moins)
 colon =  :
+post-replies = Réponses

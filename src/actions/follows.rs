@@ -53,6 +53,10 @@ fn remote(target: &str, e: AppError) -> AppError {
 #[tracing::instrument(skip(data), err(level = "debug"))]
 pub async fn follow(data: &Data<AppContext>, target: &str) -> AppResult<FollowRow> {
     let actor = resolve(data, target).await?;
+    let origin = crate::federation::objects::actor::authority(&actor.ap_id);
+    if crate::actions::moderation::is_blocked(&data.db, &origin).await? {
+        return Err(invalid(format!("target: {origin} is blocked here")));
+    }
     if actor.row.local {
         return Err(invalid("target: a centre cannot follow itself"));
     }

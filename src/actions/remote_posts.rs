@@ -172,8 +172,53 @@ pub fn from_object(o: &ObjectJson) -> RemotePost {
     post
 }
 
+/// Longest remote text we keep, in characters; a longer post is refused.
+pub const MAX_REMOTE_CONTENT: usize = 100_000;
+
+/// Records the notifications a received post gives staff: a reply to one of our posts, a
+/// mention of the centre. Once per object.
+pub async fn notify(
+    ctx: &AppContext,
+    actor: &ActorRow,
+    o: &ObjectJson,
+    reply: bool,
+    mention: bool,
+) -> AppResult<()> {
+    let excerpt: String = sanitize::plain_text(&sanitize::html(o.content.as_deref().unwrap_or("")))
+        .chars()
+        .take(500)
+        .collect();
+    let now = ctx.now().timestamp_millis();
+    let parent = o.in_reply_to.as_ref().map(url::Url::as_str);
+    for (kind, yes) in [("reply", reply), ("mention", mention)] {
+        if yes {
+            db::notifications::insert(
+                ctx.db.write(),
+                kind,
+                actor.id,
+                o.id.as_str(),
+                parent,
+                &excerpt,
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Stores a verified remote post (or applies an edit of it). Idempotent.
 pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppResult<()> {
+    let too_long = |s: &Option<String>| {
+        s.as_ref()
+            .is_some_and(|c| c.chars().count() > MAX_REMOTE_CONTENT)
+    };
+    if too_long(&o.content) || too_long(&o.summary) || too_long(&o.name) {
+        return Err(crate::error::invalid(format!(
+            "{}: content over {MAX_REMOTE_CONTENT} characters",
+            o.id
+        )));
+    }
     let post = from_object(o);
     if post.kind == "Event" && post.start_at.is_none() {
         tracing::debug!(id = %o.id, "event without a start time, ignored");

@@ -128,3 +128,15 @@ pub async fn remove_by_inbox(ex: Exec<'_>, inbox: &str) -> anyhow::Result<u64> {
     affected!(ex, c => sqlx::query(SQL).bind(inbox).bind(false).execute(c).await)
         .context("removing gone followers")
 }
+
+/// Removes the followers on a domain (or its subdomains). Returns how many.
+pub async fn remove_domain(
+    ex: Exec<'_>,
+    domain: &str,
+    like_subdomain: &str,
+) -> anyhow::Result<u64> {
+    const SQL: &str = "DELETE FROM followers WHERE actor_id IN \
+        (SELECT id FROM actors WHERE domain = $1 OR domain LIKE $2)";
+    affected!(ex, c => sqlx::query(SQL).bind(domain).bind(like_subdomain).execute(c).await)
+        .context("removing followers of a blocked domain")
+}

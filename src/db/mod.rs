@@ -5,11 +5,13 @@
 pub mod actors;
 pub mod deliveries;
 pub mod dialect;
+pub mod domain_blocks;
 pub mod followers;
 pub mod follows;
 pub mod hosts;
 pub mod inbox;
 pub mod media;
+pub mod notifications;
 pub mod posts;
 pub mod tokens;
 pub mod users;

@@ -30,6 +30,8 @@ pub struct PostRow {
     pub event_status: Option<String>,
     /// iCalendar SEQUENCE: bumped on every edit.
     pub sequence: i64,
+    /// Set when staff hid this reply.
+    pub hidden_at: Option<i64>,
 }
 
 /// A post with the actor who wrote it, as the feed shows it.
@@ -70,7 +72,7 @@ macro_rules! columns {
     () => {
         "p.id, p.ap_id, p.public_id, p.actor_id, p.kind, p.visibility, p.name, p.summary, \
          p.content, p.url, p.in_reply_to, p.published, p.updated, p.deleted_at, p.local, p.data, \
-         p.start_at, p.end_at, p.timezone, p.event_status, p.sequence"
+         p.start_at, p.end_at, p.timezone, p.event_status, p.sequence, p.hidden_at"
     };
 }
 
@@ -341,4 +343,53 @@ pub async fn local_recent(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<PostRo
     );
     with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(true).bind(limit).fetch_all(c).await)
         .context("listing own posts")
+}
+
+/// A reply to one of our posts, with its author.
+pub async fn replies(
+    ex: Exec<'_>,
+    in_reply_to: &str,
+    include_hidden: bool,
+) -> anyhow::Result<Vec<FeedRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
+         a.domain AS author_domain \
+         FROM posts p JOIN actors a ON a.id = p.actor_id \
+         WHERE p.in_reply_to = $1 AND p.deleted_at IS NULL AND ($2 = $3 OR p.hidden_at IS NULL) \
+         ORDER BY p.published, p.id LIMIT 500"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, FeedRow>(SQL).bind(in_reply_to).bind(include_hidden)
+        .bind(true).fetch_all(c).await)
+    .context("reading replies")
+}
+
+pub async fn find_by_id(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<PostRow>> {
+    const SQL: &str = concat!("SELECT ", columns!(), " FROM posts p WHERE p.id = $1");
+    with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(id).fetch_optional(c).await)
+        .context("reading post")
+}
+
+/// Hides or shows a reply (moderation).
+pub async fn set_hidden(ex: Exec<'_>, id: i64, hidden_at: Option<i64>) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE posts SET hidden_at = $2 WHERE id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(hidden_at).execute(c).await)
+        .context("moderating reply")?;
+    Ok(())
+}
+
+/// Removes the remote replies written by actors of a domain (it was blocked).
+pub async fn delete_replies_of_domain(
+    ex: Exec<'_>,
+    domain: &str,
+    like_subdomain: &str,
+    now: i64,
+) -> anyhow::Result<u64> {
+    const SQL: &str = "UPDATE posts SET deleted_at = $3, content = '' \
+        WHERE local = $4 AND in_reply_to IS NOT NULL AND deleted_at IS NULL AND actor_id IN \
+        (SELECT id FROM actors WHERE domain = $1 OR domain LIKE $2)";
+    affected!(ex, c => sqlx::query(SQL).bind(domain).bind(like_subdomain).bind(now).bind(false)
+        .execute(c).await)
+    .context("removing replies of a blocked domain")
 }

@@ -50,14 +50,24 @@ pub fn http_client(dev: bool) -> anyhow::Result<reqwest::Client> {
         .context("building the HTTP client")
 }
 
-/// Hook for domain policies on every URL the library verifies (domain blocks come later).
+/// Refuses every URL of a blocked domain, so that nothing is fetched from it (the library
+/// calls this before each fetch and for each received activity id).
 #[derive(Clone)]
-struct Verifier;
+struct Verifier(crate::db::Db);
 
 #[async_trait::async_trait]
 impl UrlVerifier for Verifier {
-    async fn verify(&self, _url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
-        Ok(())
+    async fn verify(&self, url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
+        let origin = objects::actor::authority(url);
+        match crate::actions::moderation::is_blocked(&self.0, &origin).await {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(activitypub_federation::error::Error::UrlVerificationError(
+                "the domain is blocked",
+            )),
+            Err(e) => Err(activitypub_federation::error::Error::Other(format!(
+                "checking domain blocks: {e:#}"
+            ))),
+        }
     }
 }
 
@@ -69,6 +79,7 @@ pub async fn federation_config(
 ) -> anyhow::Result<FederationConfig<AppContext>> {
     let centre = DbActor::local(&ctx).await?;
     let dev = ctx.config.dev;
+    let verifier = Verifier(ctx.db.clone());
     FederationConfig::builder()
         .domain(ctx.config.domain.clone())
         .app_data(ctx)
@@ -77,7 +88,7 @@ pub async fn federation_config(
         .http_fetch_limit(50)
         .request_timeout(REQUEST_TIMEOUT)
         .client(client.into())
-        .url_verifier(Box::new(Verifier))
+        .url_verifier(Box::new(verifier))
         .signed_fetch_actor(&centre)
         .build()
         .await

@@ -74,6 +74,10 @@ async fn receive(data: &Data<AppContext>, request: Request) -> Result<(), AppErr
         .map_err(|e| AppError::Invalid(format!("malformed JSON: {e}")))?;
     let activity: ActivityJson = serde_json::from_value(value)
         .map_err(|e| AppError::Invalid(format!("not an activity: {e}")))?;
+    let origin = crate::federation::objects::actor::authority(&activity.actor);
+    if crate::actions::moderation::is_blocked(&data.db, &origin).await? {
+        return Err(AppError::Forbidden(format!("{origin} is blocked here")));
+    }
     for header in ["signature", "digest"] {
         if !parts.headers.contains_key(header) {
             return Err(AppError::Unauthorized(format!(

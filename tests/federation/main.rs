@@ -14,6 +14,7 @@ mod harness;
 mod inbox;
 mod process;
 mod publishing;
+mod replies;
 mod restart;
 mod signed_fetch;
 mod storage;

@@ -20,9 +20,20 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
     let followed = db::follows::find_by_target(data.db.read(), actor.id)
         .await?
         .is_some_and(|f| f.state == "accepted");
-    if !followed {
-        tracing::debug!("Create from an actor we do not follow, ignored");
-        return Ok(());
+    let replies_to_us = match &object.in_reply_to {
+        Some(parent) => db::posts::find_by_ap_id(data.db.read(), parent.as_str())
+            .await?
+            .is_some_and(|p| p.local && p.deleted_at.is_none()),
+        None => false,
+    };
+    let mentions_us = object.tag.iter().any(|t| {
+        t.get("type").and_then(|v| v.as_str()) == Some("Mention")
+            && t.get("href").and_then(|v| v.as_str()) == Some(data.centre.ap_id.as_str())
+    });
+    // Posts of followed centres, and replies to our posts from anyone, are stored; a mention
+    // from elsewhere is only a notification.
+    if followed || replies_to_us {
+        crate::actions::remote_posts::store(data, &actor, &object).await?;
     }
-    crate::actions::remote_posts::store(data, &actor, &object).await
+    crate::actions::remote_posts::notify(data, &actor, &object, replies_to_us, mentions_us).await
 }

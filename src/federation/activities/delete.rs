@@ -19,7 +19,9 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
     if object_id == a.actor {
         crate::actions::remote_posts::forget_actor(data, &actor, now).await?;
     } else {
-        db::posts::delete_remote(data.db.write(), object_id.as_str(), actor.id, now).await?;
+        if db::posts::delete_remote(data.db.write(), object_id.as_str(), actor.id, now).await? {
+            db::notifications::delete_for_object(data.db.write(), object_id.as_str()).await?;
+        }
     }
     Ok(())
 }

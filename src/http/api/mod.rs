@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod deliveries;
 pub mod feed;
 pub mod follows;
+pub mod moderation;
 pub mod posts;
 
 use crate::{actions, context::AppContext, error::AppError};
@@ -34,6 +35,18 @@ pub fn router() -> Router {
         .route("/deliveries", get(deliveries::list))
         .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/hosts", get(deliveries::hosts))
+        .route("/replies/{id}", axum::routing::delete(moderation::delete))
+        .route("/replies/{id}/hide", post(moderation::hide))
+        .route("/replies/{id}/unhide", post(moderation::unhide))
+        .route("/notifications", get(moderation::notifications))
+        .route(
+            "/domain_blocks",
+            get(moderation::blocks).post(moderation::block),
+        )
+        .route(
+            "/domain_blocks/{domain}",
+            axum::routing::delete(moderation::unblock),
+        )
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }
 

@@ -28,7 +28,10 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let row = posts::find_own(&data, &id).await?;
-    Ok(Json(posts::api_json(&data, &row)))
+    let mut v = posts::api_json(&data, &row);
+    let replies = crate::db::posts::replies(data.db.read(), &row.ap_id, true).await?;
+    v["replies"] = Value::Array(replies.iter().map(super::moderation::reply_json).collect());
+    Ok(Json(v))
 }
 
 pub async fn edit(

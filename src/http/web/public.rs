@@ -50,6 +50,7 @@ struct PostPage<'a> {
     online_url: Option<String>,
     registration_url: Option<String>,
     capacity: Option<i64>,
+    replies: Vec<PostView>,
 }
 
 #[derive(Template)]
@@ -189,8 +190,14 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
                 .take(200)
                 .collect()
         });
+    let replies = db::posts::replies(ctx.db.read(), &row.ap_id, false)
+        .await?
+        .iter()
+        .map(|r| views::feed_view(&t, r))
+        .collect();
     let page = PostPage {
         p,
+        replies,
         post: view,
         description,
         online_url: data.online_url,
