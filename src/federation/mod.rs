@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod objects;
 pub mod protocol;
+pub mod rfc9421;
 
 use crate::context::AppContext;
 use activitypub_federation::config::{FederationConfig, UrlVerifier};

@@ -11,6 +11,7 @@ mod events;
 mod fixtures;
 mod following;
 mod harness;
+mod httpsig;
 mod inbox;
 mod process;
 mod publishing;
