@@ -157,3 +157,124 @@ fn malformed_headers_are_errors_not_panics() {
         );
     }
 }
+
+mod inbox {
+    use crate::both_backends;
+    use crate::harness::{Backend, TestInstance};
+    use base64::Engine;
+    use maillage::federation::rfc9421;
+    use reqwest::StatusCode;
+    use rsa::{Pkcs1v15Sign, RsaPrivateKey, pkcs8::DecodePrivateKey};
+    use serde_json::json;
+    use sha2::{Digest, Sha256};
+
+    both_backends!(an_rfc9421_signed_activity_is_verified_and_a_forged_one_refused);
+
+    /// An RFC 9421 POST from `from` (its own key, or `key_of`'s), as Fedify sends it first.
+    async fn post(
+        from: &TestInstance,
+        key_of: &TestInstance,
+        to: &str,
+        body: &str,
+        components: &str,
+        tamper: bool,
+    ) -> StatusCode {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let digest = format!("sha-256=:{}:", b64.encode(Sha256::digest(body.as_bytes())));
+        let params = format!(
+            "({components});created={};keyid=\"{}#main-key\"",
+            chrono::Utc::now().timestamp(),
+            from.actor_id()
+        );
+        let sig = rfc9421::parse(&format!("sig1={params}"), "sig1=:AAAA:")
+            .unwrap()
+            .remove(0);
+        let url = url::Url::parse(to).unwrap();
+        let base = rfc9421::signature_base(&sig, "POST", &url, |n| match n {
+            "content-digest" => Some(digest.clone()),
+            "content-type" => Some("application/activity+json".into()),
+            _ => None,
+        })
+        .unwrap();
+        let key = RsaPrivateKey::from_pkcs8_pem(&key_of.ctx.centre.private_key_pem).unwrap();
+        let signature = key
+            .sign(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(base.as_bytes()),
+            )
+            .unwrap();
+        let sent = if tamper {
+            body.replace("Bonjour", "Bonsoir")
+        } else {
+            body.to_string()
+        };
+        from.http
+            .post(to)
+            .header("content-type", "application/activity+json")
+            .header("content-digest", digest)
+            .header("signature-input", format!("sig1={params}"))
+            .header("signature", format!("sig1=:{}:", b64.encode(signature)))
+            .body(sent)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    async fn an_rfc9421_signed_activity_is_verified_and_a_forged_one_refused(backend: Backend) {
+        let a = TestInstance::spawn(backend, "lyon").await;
+        let b = TestInstance::spawn(backend, "lille").await;
+        a.follow_and_wait(&b).await;
+        let note = |id: &str| {
+            json!({"id": format!("{}/activities/{id}", b.base), "type": "Create", "actor": b.actor_id(),
+                "object": {"id": format!("{}/posts/{id}", b.base), "type": "Note", "attributedTo": b.actor_id(),
+                "to": ["https://www.w3.org/ns/activitystreams#Public"], "content": "<p>Bonjour</p>"}})
+            .to_string()
+        };
+        let inbox = format!("{}/inbox", a.base);
+        let all = "\"@method\" \"@target-uri\" \"content-digest\" \"content-type\"";
+        assert_eq!(
+            post(&b, &b, &inbox, &note("n1"), all, false).await,
+            StatusCode::ACCEPTED
+        );
+        assert_eq!(a.feed().await.len(), 1, "stored");
+        assert_eq!(
+            post(&b, &b, &inbox, &note("n2"), all, true).await,
+            StatusCode::UNAUTHORIZED,
+            "tampered body"
+        );
+        let other = TestInstance::spawn(backend, "autre").await;
+        assert_eq!(
+            post(&b, &other, &inbox, &note("n3"), all, false).await,
+            StatusCode::UNAUTHORIZED,
+            "wrong key"
+        );
+        assert_eq!(
+            post(
+                &b,
+                &b,
+                &inbox,
+                &note("n4"),
+                "\"@method\" \"@target-uri\"",
+                false
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "the body is not covered"
+        );
+        assert_eq!(
+            post(
+                &b,
+                &b,
+                &format!("{}/u/lyon/inbox", a.base),
+                &note("n5"),
+                all,
+                false
+            )
+            .await,
+            StatusCode::ACCEPTED,
+            "the personal inbox too"
+        );
+        assert_eq!(a.feed().await.len(), 2, "nothing else was stored");
+    }
+}
