@@ -20,6 +20,8 @@ pub struct Config {
     pub dev: bool,
     /// `sqlite://…` or `postgres://…`.
     pub database_url: String,
+    /// Authorized fetch: ActivityPub GETs of objects and collections need an HTTP signature.
+    pub authorized_fetch: bool,
     pub centre: CentreConfig,
     pub delivery: DeliveryConfig,
 }
@@ -69,6 +71,7 @@ struct RawConfig {
     listen: Option<String>,
     domain: Option<String>,
     dev: Option<bool>,
+    authorized_fetch: Option<bool>,
     #[serde(default)]
     database: RawDatabase,
     #[serde(default)]
@@ -116,6 +119,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("listen", Kind::Str),
     ("domain", Kind::Str),
     ("dev", Kind::Bool),
+    ("authorized_fetch", Kind::Bool),
     ("database.url", Kind::Str),
     ("centre.username", Kind::Str),
     ("centre.name", Kind::Str),
@@ -362,6 +366,7 @@ impl RawConfig {
             base_url,
             dev,
             database_url,
+            authorized_fetch: self.authorized_fetch.unwrap_or(false),
             centre: CentreConfig {
                 username,
                 name,

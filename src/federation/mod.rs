@@ -2,6 +2,7 @@
 //! activities (`activities`, one file per type), and the library configuration.
 
 pub mod activities;
+pub mod cavage;
 pub mod objects;
 pub mod protocol;
 pub mod rfc9421;
@@ -91,6 +92,10 @@ pub async fn federation_config(
         .client(client.into())
         .url_verifier(Box::new(verifier))
         .signed_fetch_actor(&centre)
+        // Mastodon-compatible signatures: Host and Date are set and signed, and the draft-11
+        // (created)/(expires) fields are left out. Without this our signed GETs carry no Host,
+        // which Mastodon in secure mode (and GoToSocial) refuse.
+        .http_signature_compat(true)
         .build()
         .await
         .context("configuring federation")

@@ -17,7 +17,6 @@ use crate::{
     },
     render::{self, activitypub::with_context},
 };
-use activitypub_federation::config::Data;
 use axum::{
     extract::{Path, Query},
     http::StatusCode,
@@ -60,6 +59,9 @@ pub async fn post(web: Web, Path(id): Path<String>) -> AppResult<Response> {
         .filter(|p| p.local && p.visibility != "followers")
         .ok_or_else(|| AppError::NotFound(format!("no post {id}")))?;
     let json = wants_activity_json(&web.headers);
+    if json {
+        signed(&web).await?;
+    }
     if row.deleted_at.is_some() {
         if json {
             let doc = with_context(
@@ -83,7 +85,20 @@ pub async fn post(web: Web, Path(id): Path<String>) -> AppResult<Response> {
 }
 
 /// Our activities stay dereferenceable at their ids (Follow, Accept, Create…).
-pub async fn activity(data: Data<AppContext>, Path(id): Path<String>) -> AppResult<Response> {
+/// With authorized fetch on, an ActivityPub GET must be signed.
+async fn signed(web: &Web) -> AppResult<()> {
+    super::authorized::require_signature(
+        &web.data,
+        &web.headers,
+        &axum::http::Method::GET,
+        &web.uri,
+    )
+    .await
+}
+
+pub async fn activity(web: Web, Path(id): Path<String>) -> AppResult<Response> {
+    signed(&web).await?;
+    let data = &web.data;
     let url = data.urls.activity(&id);
     let row = db::deliveries::find_activity_by_ap_id(data.db.read(), url.as_str())
         .await?
@@ -154,11 +169,13 @@ fn parse_id_cursor(page: &str) -> AppResult<i64> {
 }
 
 pub async fn outbox(
-    data: Data<AppContext>,
+    web: Web,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    check_username(&data, &username)?;
+    let data = &web.data;
+    check_username(data, &username)?;
+    signed(&web).await?;
     let id = data.urls.outbox();
     let Some(p) = q.page else {
         let total = db::posts::outbox_count(data.db.read()).await?;
@@ -175,7 +192,7 @@ pub async fn outbox(
         .flatten();
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
-        let object = render::activitypub::post(&data, row)?;
+        let object = render::activitypub::post(data, row)?;
         let (to, cc) = (object.to.clone(), object.cc.clone());
         let mut create_id = Url::parse(&row.ap_id).map_err(anyhow::Error::from)?;
         create_id.set_fragment(Some("create"));
@@ -233,6 +250,7 @@ async fn relation(
     if !wants_activity_json(&web.headers) {
         return crate::http::web::public::actors_page(&web, followers).await;
     }
+    signed(&web).await?;
     let id = if followers {
         data.urls.followers()
     } else {

@@ -2,6 +2,7 @@
 
 pub mod activitypub;
 pub mod api;
+pub mod authorized;
 pub mod feeds;
 pub mod inbox;
 pub mod negotiate;

@@ -121,6 +121,7 @@ pub struct Options {
     pub username: String,
     pub name: String,
     pub manually_approves_followers: bool,
+    pub authorized_fetch: bool,
 }
 
 impl Options {
@@ -129,6 +130,7 @@ impl Options {
             username: username.into(),
             name: format!("Centre {username}"),
             manually_approves_followers: false,
+            authorized_fetch: false,
         }
     }
 }
@@ -178,6 +180,10 @@ impl TestInstance {
             (
                 "MAILLAGE_CENTRE_MANUALLY_APPROVES_FOLLOWERS",
                 options.manually_approves_followers.to_string(),
+            ),
+            (
+                "MAILLAGE_AUTHORIZED_FETCH",
+                options.authorized_fetch.to_string(),
             ),
         ]);
         let config = Config::from_sources("", |k| env.get(k).cloned()).unwrap();

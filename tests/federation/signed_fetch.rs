@@ -2,7 +2,7 @@
 //! centre's key, so servers that refuse unsigned GETs still answer.
 
 use crate::both_backends;
-use crate::harness::{Backend, TestInstance};
+use crate::harness::{Backend, Options, TestInstance};
 use axum::{
     Json, Router,
     extract::State,
@@ -13,7 +13,10 @@ use axum::{
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
-both_backends!(following_a_server_that_refuses_unsigned_fetches_works);
+both_backends!(
+    following_a_server_that_refuses_unsigned_fetches_works,
+    authorized_fetch_requires_signed_gets_of_objects_and_collections,
+);
 
 #[derive(Clone, Default)]
 struct Seen {
@@ -81,9 +84,111 @@ async fn following_a_server_that_refuses_unsigned_fetches_works(backend: Backend
     for signature in &gets {
         let signature = signature.as_deref().expect("every GET is signed");
         assert!(signature.contains(&key_id), "{signature}");
+        let signed = signature
+            .split("headers=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        for h in ["(request-target)", "host", "date"] {
+            assert!(
+                signed.split(' ').any(|x| x == h),
+                "{h} is signed, as Mastodon requires: {signed}"
+            );
+        }
     }
     assert_eq!(a.deliver_pending().await.delivered, 1);
     let posts = seen.posts.lock().unwrap().clone();
     assert_eq!(posts[0]["type"], "Follow");
     assert_eq!(posts[0]["object"], format!("{base}/actor"));
+}
+
+/// A GET signed by `from` (draft-cavage, as the instance's own fetches are).
+async fn signed_get(from: &TestInstance, url: &str) -> StatusCode {
+    let u = url::Url::parse(url).unwrap();
+    let client = reqwest_middleware::ClientWithMiddleware::from(reqwest::Client::new());
+    let builder = client
+        .get(url)
+        .header("accept", "application/activity+json")
+        .header(
+            "host",
+            format!("{}:{}", u.host_str().unwrap(), u.port().unwrap()),
+        )
+        .header(
+            "date",
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+        );
+    let req = from
+        .fed
+        .to_request_data()
+        .sign_request(builder, bytes::Bytes::new())
+        .await
+        .unwrap();
+    from.http.execute(req).await.unwrap().status()
+}
+
+async fn authorized_fetch_requires_signed_gets_of_objects_and_collections(backend: Backend) {
+    let a = TestInstance::spawn_with(
+        backend,
+        Options {
+            authorized_fetch: true,
+            ..Options::named("secure")
+        },
+    )
+    .await;
+    let b = TestInstance::spawn(backend, "lille").await;
+    let (_, post) = a
+        .post(
+            "/api/v1/posts",
+            json!({"content": "Réservé aux serveurs signés"}),
+        )
+        .await;
+    let url = post["url"].as_str().unwrap();
+    for path in [
+        url.to_string(),
+        format!("{}/outbox", a.actor_id()),
+        format!("{}/followers?page=true", a.actor_id()),
+    ] {
+        let (status, body) = a.get_ap(&path).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
+        assert_eq!(signed_get(&b, &path).await, StatusCode::OK, "{path} signed");
+    }
+    let (status, actor) = a.get_ap(&a.actor_id()).await;
+    assert_eq!(status, StatusCode::OK, "the actor stays public");
+    assert_eq!(actor["type"], "Organization");
+    let wf = a
+        .http
+        .get(a.url(&format!(
+            "/.well-known/webfinger?resource=acct:{}",
+            a.handle()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wf.status(), StatusCode::OK);
+    let html = a
+        .http
+        .get(url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        html.status(),
+        StatusCode::OK,
+        "the public page stays public"
+    );
+
+    // B follows A: the backfill reads A's outbox with signed GETs.
+    b.follow_and_wait(&a).await;
+    assert!(
+        b.feed().await.iter().any(|i| i["id"] == url),
+        "backfilled through signed fetches"
+    );
+
+    // A signature from a blocked domain is refused.
+    a.post("/api/v1/domain_blocks", json!({"domain": b.domain}))
+        .await;
+    assert_eq!(signed_get(&b, url).await, StatusCode::FORBIDDEN);
 }

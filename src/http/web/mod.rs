@@ -56,6 +56,7 @@ pub struct Web {
     pub headers: HeaderMap,
     /// The client's address, when the server knows it.
     pub client: String,
+    pub uri: axum::http::Uri,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Web {
@@ -76,6 +77,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Web {
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default();
         Ok(Web {
+            uri: parts.uri.clone(),
             client,
             lang: Lang::negotiate(choice.as_deref(), accept),
             path: parts.uri.path().to_string(),
