@@ -46,7 +46,7 @@ impl Instance {
         };
         let client = federation::http_client(ctx.config.dev)?;
         let fed = federation::federation_config(ctx.clone(), client.clone()).await?;
-        let deliverer = Deliverer::new(ctx.clone(), fed.clone(), client);
+        let deliverer = Deliverer::new(ctx.clone(), fed.clone(), client)?;
         Ok(Instance {
             ctx,
             fed,

@@ -14,28 +14,32 @@ pub struct HostRow {
     pub next_probe_at: Option<i64>,
     pub last_error: Option<String>,
     pub updated_at: i64,
+    /// `rfc9421` once the host refused draft-cavage and accepted RFC 9421.
+    pub signature_scheme: Option<String>,
 }
 
 pub async fn find(ex: Exec<'_>, host: &str) -> anyhow::Result<Option<HostRow>> {
     const SQL: &str = "SELECT host, state, consecutive_failures, first_failure_at, \
-        last_failure_at, last_success_at, next_probe_at, last_error, updated_at \
-        FROM hosts WHERE host = $1";
+        last_failure_at, last_success_at, next_probe_at, last_error, updated_at, \
+        signature_scheme FROM hosts WHERE host = $1";
     with_exec!(ex, c => sqlx::query_as::<_, HostRow>(SQL).bind(host).fetch_optional(c).await)
         .context("reading host health")
 }
 
 pub async fn upsert(ex: Exec<'_>, h: &HostRow) -> anyhow::Result<()> {
     const SQL: &str = "INSERT INTO hosts (host, state, consecutive_failures, first_failure_at, \
-        last_failure_at, last_success_at, next_probe_at, last_error, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+        last_failure_at, last_success_at, next_probe_at, last_error, updated_at, \
+        signature_scheme) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
         ON CONFLICT (host) DO UPDATE SET state = excluded.state, \
         consecutive_failures = excluded.consecutive_failures, \
         first_failure_at = excluded.first_failure_at, last_failure_at = excluded.last_failure_at, \
         last_success_at = excluded.last_success_at, next_probe_at = excluded.next_probe_at, \
-        last_error = excluded.last_error, updated_at = excluded.updated_at";
+        last_error = excluded.last_error, updated_at = excluded.updated_at, \
+        signature_scheme = excluded.signature_scheme";
     affected!(ex, c => sqlx::query(SQL).bind(&h.host).bind(&h.state).bind(h.consecutive_failures)
         .bind(h.first_failure_at).bind(h.last_failure_at).bind(h.last_success_at)
-        .bind(h.next_probe_at).bind(&h.last_error).bind(h.updated_at).execute(c).await)
+        .bind(h.next_probe_at).bind(&h.last_error).bind(h.updated_at).bind(&h.signature_scheme)
+        .execute(c).await)
     .context("storing host health")?;
     Ok(())
 }
@@ -43,8 +47,8 @@ pub async fn upsert(ex: Exec<'_>, h: &HostRow) -> anyhow::Result<()> {
 /// Every host we have delivered to, unreachable ones first.
 pub async fn list(ex: Exec<'_>) -> anyhow::Result<Vec<HostRow>> {
     const SQL: &str = "SELECT host, state, consecutive_failures, first_failure_at, \
-        last_failure_at, last_success_at, next_probe_at, last_error, updated_at \
-        FROM hosts ORDER BY CASE WHEN state = 'unreachable' THEN 0 ELSE 1 END, host";
+        last_failure_at, last_success_at, next_probe_at, last_error, updated_at, \
+        signature_scheme FROM hosts ORDER BY CASE WHEN state = 'unreachable' THEN 0 ELSE 1 END, host";
     with_exec!(ex, c => sqlx::query_as::<_, HostRow>(SQL).fetch_all(c).await)
         .context("listing hosts")
 }

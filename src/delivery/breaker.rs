@@ -53,6 +53,7 @@ pub fn on_answer(host: &HostRow, now: i64) -> HostRow {
         next_probe_at: None,
         last_error: host.last_error.clone(),
         updated_at: now,
+        signature_scheme: host.signature_scheme.clone(),
     }
 }
 
@@ -72,6 +73,7 @@ pub fn on_failure(host: &HostRow, now: i64, error: &str) -> HostRow {
         next_probe_at: open.then_some(now + PROBE_EVERY),
         last_error: Some(error.to_string()),
         updated_at: now,
+        signature_scheme: host.signature_scheme.clone(),
     }
 }
 

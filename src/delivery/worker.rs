@@ -78,6 +78,15 @@ pub struct Deliverer {
     /// One lock per host: a host's batch is handled by one round at a time, so the per-host
     /// bound holds and its health is read and written by one round at a time.
     host_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// The centre's key, for RFC 9421 signatures (draft-cavage goes through the library).
+    key: Arc<rsa::RsaPrivateKey>,
+}
+
+/// How a delivery is signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scheme {
+    Cavage,
+    Rfc9421,
 }
 
 /// What one attempt did, for the round's report and the host's health.
@@ -107,16 +116,22 @@ impl Deliverer {
         ctx: AppContext,
         fed: FederationConfig<AppContext>,
         client: reqwest::Client,
-    ) -> Deliverer {
+    ) -> anyhow::Result<Deliverer> {
+        use rsa::pkcs8::DecodePrivateKey;
+        let key = Arc::new(
+            rsa::RsaPrivateKey::from_pkcs8_pem(&ctx.centre.private_key_pem)
+                .map_err(|e| anyhow::anyhow!("reading the centre's private key: {e}"))?,
+        );
         let global = Arc::new(Semaphore::new(ctx.config.delivery.concurrency));
-        Deliverer {
+        Ok(Deliverer {
             ctx,
             fed,
             client: client.into(),
             in_flight: Arc::default(),
             global,
             host_locks: Arc::default(),
-        }
+            key,
+        })
     }
 
     /// Runs one round: claims up to a batch of deliveries due at `now` and attempts them.
@@ -204,6 +219,10 @@ impl Deliverer {
             report.deferred += 1;
         }
         let per_host = self.ctx.config.delivery.per_host_concurrency;
+        let rfc9421 = std::sync::atomic::AtomicBool::new(
+            health.signature_scheme.as_deref() == Some("rfc9421"),
+        );
+        let rfc9421 = &rfc9421;
         // Each outcome is written as soon as it is known, so the database work overlaps the
         // requests still in flight.
         let results: Vec<anyhow::Result<Done>> = futures::stream::iter(deliveries)
@@ -212,7 +231,7 @@ impl Deliverer {
                     Some(body) => {
                         let _permit = self.global.acquire().await;
                         let started = Instant::now();
-                        let a = self.attempt(&d.inbox, body).await;
+                        let a = self.attempt(&d.inbox, body, &rfc9421).await;
                         self.ctx.metrics.attempt(started.elapsed().as_secs_f64());
                         a
                     }
@@ -244,6 +263,9 @@ impl Deliverer {
                 breaker::on_failure(&health, done_at, &done.error)
             };
         }
+        health.signature_scheme = rfc9421
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .then(|| "rfc9421".to_string());
         if health.state == breaker::UNREACHABLE {
             tracing::warn!(%host, failures = health.consecutive_failures, "host unreachable");
         }
@@ -388,9 +410,36 @@ impl Deliverer {
         }
     }
 
+    /// Sends with the scheme the host is known to take; a 401 or 400 to one scheme is retried
+    /// at once with the other, and the one that worked is remembered for the host.
     #[tracing::instrument(skip_all, fields(inbox = %inbox))]
-    async fn attempt(&self, inbox: &str, body: bytes::Bytes) -> Attempt {
-        match self.send(inbox, body).await {
+    async fn attempt(
+        &self,
+        inbox: &str,
+        body: bytes::Bytes,
+        rfc9421: &std::sync::atomic::AtomicBool,
+    ) -> Attempt {
+        use std::sync::atomic::Ordering;
+        let first = if rfc9421.load(Ordering::Relaxed) {
+            Scheme::Rfc9421
+        } else {
+            Scheme::Cavage
+        };
+        let mut result = self.send(inbox, body.clone(), first).await;
+        if matches!(result, Ok((400 | 401, _))) {
+            let other = if first == Scheme::Cavage {
+                Scheme::Rfc9421
+            } else {
+                Scheme::Cavage
+            };
+            let retried = self.send(inbox, body, other).await;
+            if matches!(retried, Ok((200..=299, _))) {
+                tracing::info!(?other, "the host takes the other signature scheme");
+                rfc9421.store(other == Scheme::Rfc9421, Ordering::Relaxed);
+                result = retried;
+            }
+        }
+        match result {
             Ok((status, retry_after)) => {
                 let outcome = backoff::classify(status, retry_after);
                 let error = (outcome != Outcome::Delivered).then(|| format!("HTTP {status}"));
@@ -413,8 +462,46 @@ impl Deliverer {
         &self,
         inbox: &str,
         body: bytes::Bytes,
+        scheme: Scheme,
     ) -> anyhow::Result<(u16, Option<Duration>)> {
         let url = Url::parse(inbox)?;
+        if scheme == Scheme::Rfc9421 {
+            let key = self.key.clone();
+            let key_id = self.ctx.urls.key_id().to_string();
+            let (target, signed_body) = (url.clone(), body.clone());
+            let created = self.ctx.now().timestamp();
+            let (digest, input, signature) = tokio::task::spawn_blocking(move || {
+                crate::federation::rfc9421::sign_post_rsa(
+                    &key,
+                    &key_id,
+                    &target,
+                    &signed_body,
+                    created,
+                )
+            })
+            .await??;
+            let response = self
+                .client
+                .post(url.as_str())
+                .timeout(REQUEST_TIMEOUT)
+                .header("content-type", AP_CONTENT_TYPE)
+                .header(
+                    "date",
+                    httpdate::fmt_http_date(std::time::SystemTime::now()),
+                )
+                .header("content-digest", digest)
+                .header("signature-input", input)
+                .header("signature", signature)
+                .body(body)
+                .send()
+                .await?;
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| backoff::parse_retry_after(v, std::time::SystemTime::now()));
+            return Ok((response.status().as_u16(), retry_after));
+        }
         let data = self.fed.to_request_data();
         let request = self
             .client

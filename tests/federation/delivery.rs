@@ -14,6 +14,7 @@ both_backends!(
     gone_bad_and_busy_inboxes_are_handled_as_mastodon_does,
     a_host_that_keeps_failing_is_marked_unreachable_then_restored,
     a_cancelled_round_hands_its_deliveries_back_to_the_queue,
+    a_host_that_refuses_draft_cavage_gets_rfc9421_and_it_is_remembered,
     staff_see_and_retry_deliveries_and_prometheus_sees_the_queue,
 );
 
@@ -111,8 +112,8 @@ async fn gone_bad_and_busy_inboxes_are_handled_as_mastodon_does(backend: Backend
     assert_eq!(stub.received_by("busy"), 2);
     assert_eq!(
         stub.received_by("bad"),
-        1,
-        "a permanent failure is not retried"
+        2,
+        "a 400 is tried once more with the other signature scheme, then never again"
     );
 }
 
@@ -306,4 +307,40 @@ async fn staff_see_and_retry_deliveries_and_prometheus_sees_the_queue(backend: B
     );
     let health = b.http.get(b.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
+}
+
+async fn a_host_that_refuses_draft_cavage_gets_rfc9421_and_it_is_remembered(backend: Backend) {
+    let b = TestInstance::spawn(backend, "lyon").await;
+    let stub = Stub::start().await;
+    b.add_remote_follower(
+        &format!("{}/actors/strict", stub.base),
+        &stub.inbox("strict"),
+    )
+    .await;
+    stub.answer(
+        "strict",
+        Answer::Rfc9421Only(b.ctx.centre.public_key_pem.clone()),
+    );
+    b.post("/api/v1/posts", json!({"content": "un"})).await;
+    assert_eq!(
+        b.deliver_pending().await.delivered,
+        1,
+        "delivered on the RFC 9421 retry"
+    );
+    assert_eq!(
+        stub.schemes.lock().unwrap().clone(),
+        vec!["cavage", "rfc9421"]
+    );
+    b.post("/api/v1/posts", json!({"content": "deux"})).await;
+    assert_eq!(b.deliver_pending().await.delivered, 1);
+    assert_eq!(
+        stub.schemes.lock().unwrap().clone(),
+        vec!["cavage", "rfc9421", "rfc9421"],
+        "the host's scheme is remembered: RFC 9421 first"
+    );
+    // A host that refuses both schemes fails as before.
+    stub.answer("strict", Answer::Status(401));
+    b.post("/api/v1/posts", json!({"content": "trois"})).await;
+    let r = b.deliver_pending().await;
+    assert_eq!(r.failed, 1);
 }

@@ -24,6 +24,9 @@ pub enum Answer {
     RetryAfter(u16, u64),
     /// Never answers in time.
     Hang,
+    /// Refuses draft-cavage (401) and accepts only an RFC 9421 signature that verifies with
+    /// this public key.
+    Rfc9421Only(String),
 }
 
 #[derive(Clone, Default)]
@@ -31,6 +34,8 @@ pub struct Stub {
     answers: Arc<Mutex<HashMap<String, Answer>>>,
     /// `(inbox path, activity id)` of every POST received, signed or not.
     pub received: Arc<Mutex<Vec<(String, String)>>>,
+    /// The signature scheme of every POST: "cavage" or "rfc9421".
+    pub schemes: Arc<Mutex<Vec<String>>>,
     pub base: String,
 }
 
@@ -47,6 +52,11 @@ async fn inbox(
     if headers.get("signature").is_none() {
         return StatusCode::UNAUTHORIZED.into_response();
     }
+    let rfc9421 = headers.get("signature-input").is_some();
+    stub.schemes
+        .lock()
+        .unwrap()
+        .push(if rfc9421 { "rfc9421" } else { "cavage" }.to_string());
     let answer = stub
         .answers
         .lock()
@@ -55,9 +65,30 @@ async fn inbox(
         .cloned()
         .unwrap_or(Answer::Status(202));
     if !matches!(answer, Answer::Hang) {
-        stub.received.lock().unwrap().push((name, id));
+        stub.received.lock().unwrap().push((name.clone(), id));
     }
     match answer {
+        Answer::Rfc9421Only(pem) => {
+            let h = |n: &str| headers.get(n).map(|v| v.to_str().unwrap().to_string());
+            let verified = rfc9421
+                && (|| {
+                    use maillage::federation::rfc9421 as sig;
+                    let s = sig::parse(&h("signature-input")?, &h("signature")?)
+                        .ok()?
+                        .remove(0);
+                    let url = url::Url::parse(&format!("{}/inbox/{name}", stub.base)).ok()?;
+                    let base = sig::signature_base(&s, "POST", &url, h).ok()?;
+                    sig::check_content_digest(&h("content-digest")?, &body).ok()?;
+                    sig::verify(&s, &base, &sig::public_key(&pem).ok()?).ok()
+                })()
+                .is_some();
+            if verified {
+                StatusCode::ACCEPTED
+            } else {
+                StatusCode::UNAUTHORIZED
+            }
+            .into_response()
+        }
         Answer::Status(s) => StatusCode::from_u16(s).unwrap().into_response(),
         Answer::RetryAfter(s, secs) => (
             StatusCode::from_u16(s).unwrap(),
