@@ -231,7 +231,7 @@ impl Deliverer {
                     Some(body) => {
                         let _permit = self.global.acquire().await;
                         let started = Instant::now();
-                        let a = self.attempt(&d.inbox, body, &rfc9421).await;
+                        let a = self.attempt(&d.inbox, body, rfc9421).await;
                         self.ctx.metrics.attempt(started.elapsed().as_secs_f64());
                         a
                     }
