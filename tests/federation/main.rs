@@ -13,6 +13,7 @@ mod following;
 mod harness;
 mod httpsig;
 mod inbox;
+mod interop;
 mod process;
 mod publishing;
 mod replies;
