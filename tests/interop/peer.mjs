@@ -210,6 +210,15 @@ function actorUri(ctx) {
   return ctx.getActorUri(IDENTIFIER);
 }
 
+// With PEER_AUTHORIZED_FETCH=1 the peer behaves like GoToSocial or Mastodon in secure mode:
+// its actor, outbox and notes answer only signed GETs.
+const authorizedFetch = process.env.PEER_AUTHORIZED_FETCH === "1";
+const signedOnly = async (ctx) => {
+  if (!authorizedFetch) return true;
+  const owner = await ctx.getSignedKeyOwner();
+  return owner != null;
+};
+
 federation
   .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
     if (identifier !== IDENTIFIER) return null;
@@ -232,17 +241,20 @@ federation
   .setKeyPairsDispatcher(async (_ctx, identifier) => {
     if (identifier !== IDENTIFIER) return [];
     return [rsaKeys, ed25519Keys];
-  });
+  })
+  .authorize(signedOnly);
 
 federation.setFollowersDispatcher("/users/{identifier}/followers", async (_ctx, identifier) => {
   if (identifier !== IDENTIFIER) return null;
   return { items: [...followers.values()] };
 });
 
-federation.setOutboxDispatcher("/users/{identifier}/outbox", async (_ctx, identifier) => {
-  if (identifier !== IDENTIFIER) return null;
-  return { items: [...notes.values()].map((n) => n.create).reverse() };
-});
+federation
+  .setOutboxDispatcher("/users/{identifier}/outbox", async (_ctx, identifier) => {
+    if (identifier !== IDENTIFIER) return null;
+    return { items: [...notes.values()].map((n) => n.create).reverse() };
+  })
+  .authorize(signedOnly);
 
 federation.setObjectDispatcher(Note, "/notes/{id}", async (_ctx, values) => {
   return notes.get(values.id)?.note ?? null;
