@@ -76,6 +76,14 @@ macro_rules! columns {
     };
 }
 
+/// The author columns of [`FeedRow`] and the join that gives them, after [`columns!`].
+macro_rules! with_author {
+    () => {
+        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
+         a.domain AS author_domain FROM posts p JOIN actors a ON a.id = p.actor_id "
+    };
+}
+
 /// Inserts a new local post.
 pub async fn insert(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<PostRow> {
     const SQL: &str = "INSERT INTO posts (ap_id, public_id, actor_id, kind, visibility, name, \
@@ -207,10 +215,8 @@ pub async fn feed(ex: Exec<'_>, after: Cursor, limit: i64) -> anyhow::Result<Vec
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
-        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
-         a.domain AS author_domain \
-         FROM posts p JOIN actors a ON a.id = p.actor_id \
-         WHERE p.id IN (SELECT q.id FROM posts q \
+        with_author!(),
+        "WHERE p.id IN (SELECT q.id FROM posts q \
             WHERE q.deleted_at IS NULL AND q.in_reply_to IS NULL \
             AND (q.published < $1 OR (q.published = $1 AND q.id < $2)) \
             AND (q.local = $3 OR q.actor_id IN \
@@ -272,10 +278,8 @@ pub async fn calendar(
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
-        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
-         a.domain AS author_domain \
-         FROM posts p JOIN actors a ON a.id = p.actor_id \
-         WHERE p.kind = 'Event' AND p.deleted_at IS NULL AND p.start_at IS NOT NULL \
+        with_author!(),
+        "WHERE p.kind = 'Event' AND p.deleted_at IS NULL AND p.start_at IS NOT NULL \
          AND COALESCE(p.end_at, p.start_at) >= $1 AND p.start_at < $2 \
          AND (p.local = $3 OR ($4 = $3 AND p.actor_id IN \
               (SELECT f.target_id FROM follows f WHERE f.state = 'accepted'))) \
@@ -301,10 +305,8 @@ pub async fn latest(
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
-        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
-         a.domain AS author_domain \
-         FROM posts p JOIN actors a ON a.id = p.actor_id \
-         WHERE p.deleted_at IS NULL AND p.in_reply_to IS NULL \
+        with_author!(),
+        "WHERE p.deleted_at IS NULL AND p.in_reply_to IS NULL \
          AND (p.local = $1 OR ($2 = $1 AND p.actor_id IN \
               (SELECT f.target_id FROM follows f WHERE f.state = 'accepted'))) \
          AND ($3 IS NULL OR a.ap_id = $3) \
@@ -354,10 +356,8 @@ pub async fn replies(
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
-        ", a.ap_id AS actor_ap_id, a.name AS author_name, a.username AS author_username, \
-         a.domain AS author_domain \
-         FROM posts p JOIN actors a ON a.id = p.actor_id \
-         WHERE p.in_reply_to = $1 AND p.deleted_at IS NULL AND ($2 = $3 OR p.hidden_at IS NULL) \
+        with_author!(),
+        "WHERE p.in_reply_to = $1 AND p.deleted_at IS NULL AND ($2 = $3 OR p.hidden_at IS NULL) \
          ORDER BY p.published, p.id LIMIT 500"
     );
     with_exec!(ex, c => sqlx::query_as::<_, FeedRow>(SQL).bind(in_reply_to).bind(include_hidden)
