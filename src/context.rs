@@ -29,6 +29,7 @@ pub struct AppContext {
     pub metrics: Arc<crate::metrics::Metrics>,
     pub login_limiter: Arc<crate::actions::accounts::LoginLimiter>,
     pub i18n: Arc<crate::i18n::Catalogs>,
+    pub blocks: Arc<crate::actions::moderation::BlockList>,
 }
 
 impl AppContext {

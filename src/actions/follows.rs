@@ -54,7 +54,7 @@ fn remote(target: &str, e: AppError) -> AppError {
 pub async fn follow(data: &Data<AppContext>, target: &str) -> AppResult<FollowRow> {
     let actor = resolve(data, target).await?;
     let origin = crate::federation::objects::actor::authority(&actor.ap_id);
-    if crate::actions::moderation::is_blocked(&data.db, &origin).await? {
+    if crate::actions::moderation::is_blocked(data, &origin).await? {
         return Err(invalid(format!("target: {origin} is blocked here")));
     }
     if actor.row.local {

@@ -5,6 +5,11 @@ use crate::{
     db::{self, Db},
     error::{AppError, AppResult, invalid},
 };
+use std::{
+    collections::HashSet,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 /// Normalises a domain as staff type it: `host` or `host:port`, lower case, no scheme or path.
 pub fn normalise_domain(input: &str) -> AppResult<String> {
@@ -50,14 +55,50 @@ fn candidates(authority: &str) -> Vec<String> {
     out
 }
 
-/// Whether anything from `authority` is blocked.
-pub async fn is_blocked(db: &Db, authority: &str) -> anyhow::Result<bool> {
-    for c in candidates(authority) {
-        if db::domain_blocks::contains(db.read(), &c).await? {
-            return Ok(true);
+/// How long the in-memory copy of the block list is trusted. Blocking or unblocking on this
+/// node refreshes it at once; other nodes sharing the database see it within this delay.
+pub const BLOCKS_TTL: Duration = Duration::from_secs(10);
+
+/// The blocked domains, kept in memory so that the inbox and every fetch check them without a
+/// database round trip.
+#[derive(Default)]
+pub struct BlockList {
+    cache: tokio::sync::RwLock<Option<(Instant, Arc<HashSet<String>>)>>,
+}
+
+impl BlockList {
+    async fn current(&self, db: &Db) -> anyhow::Result<Arc<HashSet<String>>> {
+        if let Some((at, set)) = self.cache.read().await.as_ref()
+            && at.elapsed() < BLOCKS_TTL
+        {
+            return Ok(set.clone());
         }
+        let set: Arc<HashSet<String>> = Arc::new(
+            db::domain_blocks::list(db.read())
+                .await?
+                .into_iter()
+                .map(|b| b.domain)
+                .collect(),
+        );
+        *self.cache.write().await = Some((Instant::now(), set.clone()));
+        Ok(set)
     }
-    Ok(false)
+
+    /// Forgets the cached list (after a block or unblock here).
+    pub async fn invalidate(&self) {
+        *self.cache.write().await = None;
+    }
+
+    /// Whether anything from `authority` (`host[:port]`) is blocked.
+    pub async fn is_blocked(&self, db: &Db, authority: &str) -> anyhow::Result<bool> {
+        let set = self.current(db).await?;
+        Ok(candidates(authority).iter().any(|c| set.contains(c)))
+    }
+}
+
+/// Whether anything from `authority` is blocked.
+pub async fn is_blocked(ctx: &AppContext, authority: &str) -> anyhow::Result<bool> {
+    ctx.blocks.is_blocked(&ctx.db, authority).await
 }
 
 /// Blocks a domain: its followers and its replies are removed in the same transaction.
@@ -77,6 +118,7 @@ pub async fn block(ctx: &AppContext, domain: &str) -> AppResult<String> {
     let followers = db::followers::remove_domain(tx.exec(), &domain, &like).await?;
     let replies = db::posts::delete_replies_of_domain(tx.exec(), &domain, &like, now).await?;
     tx.commit().await?;
+    ctx.blocks.invalidate().await;
     tracing::info!(%domain, followers, replies, "domain blocked");
     Ok(domain)
 }
@@ -84,6 +126,7 @@ pub async fn block(ctx: &AppContext, domain: &str) -> AppResult<String> {
 pub async fn unblock(ctx: &AppContext, domain: &str) -> AppResult<()> {
     let domain = normalise_domain(domain)?;
     if db::domain_blocks::delete(ctx.db.write(), &domain).await? {
+        ctx.blocks.invalidate().await;
         Ok(())
     } else {
         Err(AppError::NotFound(format!(

@@ -31,11 +31,3 @@ pub async fn list(ex: Exec<'_>) -> anyhow::Result<Vec<DomainBlockRow>> {
     with_exec!(ex, c => sqlx::query_as::<_, DomainBlockRow>(SQL).fetch_all(c).await)
         .context("listing domain blocks")
 }
-
-/// Whether exactly this domain is blocked.
-pub async fn contains(ex: Exec<'_>, domain: &str) -> anyhow::Result<bool> {
-    const SQL: &str = "SELECT COUNT(*) FROM domain_blocks WHERE domain = $1";
-    let n = with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).bind(domain).fetch_one(c).await)
-        .context("checking domain block")?;
-    Ok(n > 0)
-}

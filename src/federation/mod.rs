@@ -55,13 +55,16 @@ pub fn http_client(dev: bool) -> anyhow::Result<reqwest::Client> {
 /// Refuses every URL of a blocked domain, so that nothing is fetched from it (the library
 /// calls this before each fetch and for each received activity id).
 #[derive(Clone)]
-struct Verifier(crate::db::Db);
+struct Verifier(
+    crate::db::Db,
+    std::sync::Arc<crate::actions::moderation::BlockList>,
+);
 
 #[async_trait::async_trait]
 impl UrlVerifier for Verifier {
     async fn verify(&self, url: &url::Url) -> Result<(), activitypub_federation::error::Error> {
         let origin = objects::actor::authority(url);
-        match crate::actions::moderation::is_blocked(&self.0, &origin).await {
+        match self.1.is_blocked(&self.0, &origin).await {
             Ok(false) => Ok(()),
             Ok(true) => Err(activitypub_federation::error::Error::UrlVerificationError(
                 "the domain is blocked",
@@ -81,7 +84,7 @@ pub async fn federation_config(
 ) -> anyhow::Result<FederationConfig<AppContext>> {
     let centre = DbActor::local(&ctx).await?;
     let dev = ctx.config.dev;
-    let verifier = Verifier(ctx.db.clone());
+    let verifier = Verifier(ctx.db.clone(), ctx.blocks.clone());
     FederationConfig::builder()
         .domain(ctx.config.domain.clone())
         .app_data(ctx)

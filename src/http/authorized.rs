@@ -122,7 +122,7 @@ pub async fn require_signature(
     };
     let mut owner = url::Url::parse(&key_id).map_err(|_| refused("keyId is not a URL"))?;
     owner.set_fragment(None);
-    if moderation::is_blocked(&data.db, &authority(&owner)).await? {
+    if moderation::is_blocked(data, &authority(&owner)).await? {
         return Err(AppError::Forbidden(format!(
             "{} is blocked here",
             authority(&owner)

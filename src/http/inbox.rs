@@ -75,7 +75,7 @@ async fn receive(data: &Data<AppContext>, request: Request) -> Result<(), AppErr
     let activity: ActivityJson = serde_json::from_value(value)
         .map_err(|e| AppError::Invalid(format!("not an activity: {e}")))?;
     let origin = crate::federation::objects::actor::authority(&activity.actor);
-    if crate::actions::moderation::is_blocked(&data.db, &origin).await? {
+    if crate::actions::moderation::is_blocked(data, &origin).await? {
         return Err(AppError::Forbidden(format!("{origin} is blocked here")));
     }
     if parts.headers.contains_key("signature-input") {
