@@ -29,6 +29,17 @@ fn find(names: &[&str]) -> Option<String> {
     })
 }
 
+/// Types `text` into the field with this id.
+async fn type_into(client: &fantoccini::Client, id: &str, text: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 async fn shot(client: &fantoccini::Client, name: &str) {
     let dir = format!("{}/target/screenshots", env!("CARGO_MANIFEST_DIR"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -104,27 +115,14 @@ async fn a_new_centre_is_set_up_publishes_an_event_and_shows_it_in_a_real_browse
     let name = client.find(Locator::Id("name")).await.unwrap();
     name.clear().await.unwrap();
     name.send_keys("Labo Cités").await.unwrap();
-    client
-        .find(Locator::Id("summary"))
-        .await
-        .unwrap()
-        .send_keys("Centre de ressources politique de la ville")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("direction@labo.fr")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("un mot de passe solide")
-        .await
-        .unwrap();
+    type_into(
+        &client,
+        "summary",
+        "Centre de ressources politique de la ville",
+    )
+    .await;
+    type_into(&client, "email", "direction@labo.fr").await;
+    type_into(&client, "password", "un mot de passe solide").await;
     client
         .find(Locator::Css("form button[type=submit]"))
         .await
@@ -148,13 +146,7 @@ async fn a_new_centre_is_set_up_publishes_an_event_and_shows_it_in_a_real_browse
         .goto(&i.url("/console/compose?type=Event"))
         .await
         .unwrap();
-    client
-        .find(Locator::Id("title"))
-        .await
-        .unwrap()
-        .send_keys("Forum des quartiers")
-        .await
-        .unwrap();
+    type_into(&client, "title", "Forum des quartiers").await;
     client
         .execute(
             "document.getElementById('start').value = arguments[0]; \
@@ -163,34 +155,10 @@ async fn a_new_centre_is_set_up_publishes_an_event_and_shows_it_in_a_real_browse
         )
         .await
         .unwrap();
-    client
-        .find(Locator::Id("location_name"))
-        .await
-        .unwrap()
-        .send_keys("Maison des associations")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("locality"))
-        .await
-        .unwrap()
-        .send_keys("Lyon")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("content"))
-        .await
-        .unwrap()
-        .send_keys("Une soirée **ouverte à tous**.")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("tags"))
-        .await
-        .unwrap()
-        .send_keys("quartiers")
-        .await
-        .unwrap();
+    type_into(&client, "location_name", "Maison des associations").await;
+    type_into(&client, "locality", "Lyon").await;
+    type_into(&client, "content", "Une soirée **ouverte à tous**.").await;
+    type_into(&client, "tags", "quartiers").await;
     shot(&client, "compose").await;
     client
         .find(Locator::Css("button[value=publish]"))
