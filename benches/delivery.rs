@@ -491,6 +491,7 @@ async fn add_followers(bench: &Bench, followers: usize, ports: &[u16]) {
                     published: None,
                     fetched_at: now,
                     data: "{}",
+                    key_id: None,
                 },
             )
             .await

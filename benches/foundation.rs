@@ -346,6 +346,7 @@ async fn prepare_db(
                 published: Some(now),
                 fetched_at: now,
                 data: "{}",
+                key_id: None,
             },
         )
         .await

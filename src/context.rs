@@ -30,6 +30,8 @@ pub struct AppContext {
     pub login_limiter: Arc<crate::actions::accounts::LoginLimiter>,
     pub i18n: Arc<crate::i18n::Catalogs>,
     pub blocks: Arc<crate::actions::moderation::BlockList>,
+    /// Rate-limited log of refused remote input.
+    pub refusals: Arc<crate::refusals::RefusalLog>,
 }
 
 impl AppContext {

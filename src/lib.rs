@@ -2,7 +2,7 @@
 //!
 //! Data flows one way: request → `http` handler → `actions` (one transaction, with its
 //! outgoing deliveries) → `db`; and `delivery` worker → `db` → HTTP out. Incoming activities:
-//! signature check (federation library) → `federation::activities` verify → receive → `db`.
+//! signature check (`federation::httpsig`, `federation::signer`) → `federation::activities` verify → receive → `db`.
 
 pub mod actions;
 pub mod config;
@@ -15,6 +15,7 @@ pub mod http;
 pub mod i18n;
 pub mod metrics;
 pub mod model;
+pub mod refusals;
 pub mod render;
 pub mod startup;
 pub mod telemetry;

@@ -17,6 +17,7 @@ const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 
 pub struct Metrics {
     deliveries: Mutex<BTreeMap<&'static str, u64>>,
     inbox: Mutex<BTreeMap<String, u64>>,
+    inbox_refused: Mutex<BTreeMap<u16, u64>>,
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -46,6 +47,13 @@ impl Metrics {
     pub fn inbox(&self, kind: &str) {
         if let Ok(mut m) = self.inbox.lock() {
             *m.entry(kind.to_string()).or_default() += 1;
+        }
+    }
+
+    /// Counts one refused inbox POST by the status we answered.
+    pub fn inbox_refused(&self, status: u16) {
+        if let Ok(mut m) = self.inbox_refused.lock() {
+            *m.entry(status).or_default() += 1;
         }
     }
 
@@ -111,6 +119,22 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "maillage_inbox_activities_total{{type=\"{kind}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP maillage_inbox_refused_total Inbox POSTs refused, by HTTP status, since start."
+        );
+        let _ = writeln!(out, "# TYPE maillage_inbox_refused_total counter");
+        let refused = self
+            .inbox_refused
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default();
+        for (status, n) in refused {
+            let _ = writeln!(
+                out,
+                "maillage_inbox_refused_total{{status=\"{status}\"}} {n}"
             );
         }
         out

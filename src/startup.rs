@@ -44,6 +44,7 @@ impl Instance {
             login_limiter: Arc::default(),
             i18n: Arc::new(crate::i18n::Catalogs::load()?),
             blocks: Arc::default(),
+            refusals: Arc::default(),
         };
         let client = federation::http_client(ctx.config.dev)?;
         let fed = federation::federation_config(ctx.clone(), client.clone()).await?;

@@ -61,6 +61,7 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
                     published: Some(now),
                     fetched_at: now,
                     data: &data,
+                    key_id: Some(urls.key_id().as_str()),
                 },
                 &keys.private_key,
             )

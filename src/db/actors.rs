@@ -26,6 +26,8 @@ pub struct ActorRow {
     pub fetched_at: i64,
     /// Extra fields as a JSON object (icon, image, attachment…).
     pub data: String,
+    /// `publicKey.id` (NULL for actors stored before it was kept).
+    pub key_id: Option<String>,
 }
 
 /// The fields written by [`upsert`].
@@ -47,6 +49,7 @@ pub struct ActorUpsert<'a> {
     pub published: Option<i64>,
     pub fetched_at: i64,
     pub data: &'a str,
+    pub key_id: Option<&'a str>,
 }
 
 /// The column list of [`ActorRow`], for `concat!`.
@@ -54,7 +57,7 @@ macro_rules! columns {
     () => {
         "id, ap_id, kind, username, domain, name, summary, url, inbox, shared_inbox, outbox, \
          followers_url, public_key_pem, private_key_pem, manually_approves_followers, local, \
-         published, fetched_at, data"
+         published, fetched_at, data, key_id"
     };
 }
 
@@ -64,15 +67,15 @@ pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<
     const SQL: &str = concat!(
         "INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
         shared_inbox, outbox, followers_url, public_key_pem, manually_approves_followers, local, \
-        published, fetched_at, data) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+        published, fetched_at, data, key_id) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
         ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, username = excluded.username, \
         name = excluded.name, summary = excluded.summary, url = excluded.url, \
         inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, \
         followers_url = excluded.followers_url, public_key_pem = excluded.public_key_pem, \
         manually_approves_followers = excluded.manually_approves_followers, \
-        published = excluded.published, fetched_at = excluded.fetched_at, data = excluded.data \
-        WHERE actors.local = $14 \
+        published = excluded.published, fetched_at = excluded.fetched_at, data = excluded.data, \
+        key_id = excluded.key_id WHERE actors.local = $14 \
         RETURNING ",
         columns!()
     );
@@ -80,7 +83,7 @@ pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<
         .bind(a.ap_id).bind(a.kind).bind(a.username).bind(a.domain).bind(a.name)
         .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
         .bind(a.followers_url).bind(a.public_key_pem).bind(a.manually_approves_followers)
-        .bind(false).bind(a.published).bind(a.fetched_at).bind(a.data)
+        .bind(false).bind(a.published).bind(a.fetched_at).bind(a.data).bind(a.key_id)
         .fetch_optional(c).await)
     .context("storing remote actor")?
     .ok_or_else(|| anyhow::anyhow!("refusing to overwrite the local actor {}", a.ap_id))
@@ -95,8 +98,9 @@ pub async fn insert_local(
     const SQL: &str = concat!(
         "INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
         shared_inbox, outbox, followers_url, public_key_pem, private_key_pem, \
-        manually_approves_followers, local, published, fetched_at, data) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+        manually_approves_followers, local, published, fetched_at, data, key_id) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+        $19) \
         RETURNING ",
         columns!()
     );
@@ -105,7 +109,7 @@ pub async fn insert_local(
         .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
         .bind(a.followers_url).bind(a.public_key_pem).bind(private_key_pem)
         .bind(a.manually_approves_followers).bind(true).bind(a.published).bind(a.fetched_at)
-        .bind(a.data)
+        .bind(a.data).bind(a.key_id)
         .fetch_one(c).await)
     .context("creating the local centre actor")
 }
@@ -142,6 +146,17 @@ pub async fn find_by_ap_id(ex: Exec<'_>, ap_id: &str) -> anyhow::Result<Option<A
     const SQL: &str = concat!("SELECT ", columns!(), " FROM actors WHERE ap_id = $1");
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(ap_id).fetch_optional(c).await)
         .context("reading actor")
+}
+
+/// The actor whose public key has this id.
+pub async fn find_by_key_id(ex: Exec<'_>, key_id: &str) -> anyhow::Result<Option<ActorRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM actors WHERE key_id = $1 ORDER BY id LIMIT 1"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL).bind(key_id).fetch_optional(c).await)
+        .context("reading actor by key id")
 }
 
 pub async fn find_by_id(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<ActorRow>> {

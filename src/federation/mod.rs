@@ -2,10 +2,12 @@
 //! activities (`activities`, one file per type), and the library configuration.
 
 pub mod activities;
-pub mod cavage;
+pub mod httpsig;
 pub mod objects;
 pub mod protocol;
-pub mod rfc9421;
+pub mod signer;
+
+pub use httpsig::{cavage, rfc9421};
 
 use crate::context::AppContext;
 use activitypub_federation::config::{FederationConfig, UrlVerifier};

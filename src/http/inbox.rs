@@ -1,6 +1,8 @@
-//! The personal and shared inbox. The federation library checks the digest and the
-//! signature; before it, we answer 413 for a body over 1 MB, 400 for malformed JSON and 401
-//! for a missing signature, and store nothing in any of these cases.
+//! The personal and shared inbox: 413 for a body over 1 MB, 400 for malformed JSON or a
+//! duplicated security header, 401 for a signature we cannot check (missing, malformed, stale,
+//! covering too little, or not the actor's), 403 for a blocked domain; then the activity's own
+//! checks ([`InboxActivity::verify`]) and its effect ([`InboxActivity::receive`]). Nothing is
+//! stored before every check passed.
 
 use crate::{
     context::AppContext,
@@ -8,26 +10,25 @@ use crate::{
     error::AppError,
     federation::{
         activities::InboxActivity,
-        objects::actor::DbActor,
+        httpsig::inbound::{self, Request as SignedRequest},
+        objects::actor::authority,
         protocol::{activity::ActivityJson, helpers::id_of},
+        signer,
     },
     http::MAX_BODY,
 };
-use activitypub_federation::{
-    axum::inbox::{ActivityData, receive_activity},
-    config::Data,
-};
+use activitypub_federation::{config::Data, traits::Activity};
 use axum::{
     Json,
-    body::Body,
-    extract::{FromRequest, Request},
+    extract::Request,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde_json::json;
 
 pub async fn inbox(data: Data<AppContext>, request: Request) -> Response {
-    match receive(&data, request).await {
+    let mut host = String::new();
+    match receive(&data, request, &mut host).await {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => {
             let status = inbox_status(&e);
@@ -35,7 +36,13 @@ pub async fn inbox(data: Data<AppContext>, request: Request) -> Response {
                 tracing::error!(error = ?e, "inbox failure");
                 return (status, Json(json!({"error": "internal error"}))).into_response();
             }
-            tracing::info!(%status, error = %e, "inbox refused an activity");
+            data.metrics.inbox_refused(status.as_u16());
+            data.refusals.refused(
+                data.now().timestamp_millis(),
+                status.as_u16(),
+                &host,
+                &e.to_string(),
+            );
             (status, Json(json!({ "error": e.to_string() }))).into_response()
         }
     }
@@ -56,7 +63,12 @@ fn inbox_status(e: &AppError) -> StatusCode {
     }
 }
 
-async fn receive(data: &Data<AppContext>, request: Request) -> Result<(), AppError> {
+/// `host` is set to the sender's host as soon as it is known, for the refusal log.
+async fn receive(
+    data: &Data<AppContext>,
+    request: Request,
+    host: &mut String,
+) -> Result<(), AppError> {
     let (parts, body) = request.into_parts();
     let too_large = || AppError::TooLarge(format!("request body over {MAX_BODY} bytes"));
     let declared = parts
@@ -67,27 +79,42 @@ async fn receive(data: &Data<AppContext>, request: Request) -> Result<(), AppErr
     if declared.is_some_and(|n| n > MAX_BODY) {
         return Err(too_large());
     }
+    if let Some(name) = crate::federation::httpsig::headers::duplicated(&parts.headers) {
+        return Err(AppError::Invalid(format!("more than one {name} header")));
+    }
     let bytes = axum::body::to_bytes(body, MAX_BODY)
         .await
         .map_err(|_| too_large())?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::Invalid(format!("malformed JSON: {e}")))?;
-    let activity: ActivityJson = serde_json::from_value(value)
-        .map_err(|e| AppError::Invalid(format!("not an activity: {e}")))?;
-    let origin = crate::federation::objects::actor::authority(&activity.actor);
+    let activity: ActivityJson = serde_json::from_slice(&bytes).map_err(|e| {
+        AppError::Invalid(if e.is_syntax() || e.is_eof() {
+            format!("malformed JSON: {e}")
+        } else {
+            format!("not an activity: {e}")
+        })
+    })?;
+    let origin = authority(&activity.actor);
+    host.clone_from(&origin);
     if crate::actions::moderation::is_blocked(data, &origin).await? {
         return Err(AppError::Forbidden(format!("{origin} is blocked here")));
     }
-    if parts.headers.contains_key("signature-input") {
-        return receive_rfc9421(data, &parts, &bytes, activity).await;
-    }
-    for header in ["signature", "digest"] {
-        if !parts.headers.contains_key(header) {
-            return Err(AppError::Unauthorized(format!(
-                "missing {header} header: activities must carry an HTTP signature"
-            )));
-        }
-    }
+    let mut target = data.config.base_url.clone();
+    target.set_path(parts.uri.path());
+    target.set_query(parts.uri.query());
+    let now = data.now().timestamp();
+    let signature = inbound::prepare(
+        &SignedRequest {
+            method: parts.method.as_str(),
+            target: &target,
+            headers: &parts.headers,
+            body: Some(&bytes),
+            domain: &data.config.domain,
+        },
+        now,
+    )
+    .map_err(|e| match e {
+        crate::federation::httpsig::SigError::Duplicate(_) => AppError::Invalid(e.to_string()),
+        e => AppError::Unauthorized(format!("HTTP signature: {e}")),
+    })?;
     // A deleted actor announcing its own deletion: its key is gone with it, and we have
     // nothing of it to remove unless we know it.
     if activity.kind == "Delete"
@@ -98,81 +125,13 @@ async fn receive(data: &Data<AppContext>, request: Request) -> Result<(), AppErr
     {
         return Ok(());
     }
-    let request = Request::from_parts(parts, Body::from(bytes));
-    let activity_data = ActivityData::from_request(request, &())
-        .await
-        .map_err(|_| AppError::Invalid("could not read the request".into()))?;
-    receive_activity::<InboxActivity, DbActor, AppContext>(activity_data, data).await
-}
-
-/// Receives an activity signed with an RFC 9421 HTTP Message Signature (as Mastodon 4.5+ and
-/// Fedify send first): the signature must cover the method, the target and `Content-Digest`,
-/// be recent, and verify with the key of the activity's actor; then the activity goes through
-/// the same checks and handlers as a draft-cavage one.
-async fn receive_rfc9421(
-    data: &Data<AppContext>,
-    parts: &axum::http::request::Parts,
-    body: &[u8],
-    activity: ActivityJson,
-) -> Result<(), AppError> {
-    use crate::federation::rfc9421::{self, SigError};
-    use activitypub_federation::{fetch::object_id::ObjectId, traits::Activity};
-    let refused = |e: SigError| AppError::Unauthorized(format!("RFC 9421 signature: {e}"));
-    let header = |name: &str| {
-        let values: Vec<&str> = parts
-            .headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        (!values.is_empty()).then(|| values.join(", "))
-    };
-    let sigs = rfc9421::parse(
-        &header("signature-input").unwrap_or_default(),
-        &header("signature").unwrap_or_default(),
-    )
-    .map_err(refused)?;
-    let sig = sigs
-        .into_iter()
-        .find(|s| s.keyid.is_some())
-        .ok_or_else(|| refused(SigError::Malformed("no signature with a keyid".into())))?;
-    let covers = |c: &str| sig.components.iter().any(|x| x == c);
-    if !covers("@method") {
-        return Err(refused(SigError::Uncovered("@method")));
-    }
-    if !(covers("@target-uri") || (covers("@path") && covers("@authority"))) {
-        return Err(refused(SigError::Uncovered("the target URI")));
-    }
-    if !covers("content-digest") {
-        return Err(refused(SigError::Uncovered("content-digest")));
-    }
-    rfc9421::check_content_digest(&header("content-digest").unwrap_or_default(), body)
-        .map_err(refused)?;
-    rfc9421::check_time(&sig, data.now().timestamp(), 300).map_err(refused)?;
-    let mut owner = url::Url::parse(sig.keyid.as_deref().unwrap_or_default())
-        .map_err(|_| refused(SigError::Malformed("keyid is not a URL".into())))?;
-    owner.set_fragment(None);
-    if owner != activity.actor {
-        return Err(AppError::Unauthorized(
-            "RFC 9421 signature: the key is not the actor's".into(),
-        ));
-    }
-    let actor = ObjectId::<DbActor>::from(activity.actor.clone())
-        .dereference(data)
-        .await
-        .map_err(|e| AppError::Unauthorized(format!("cannot fetch the actor's key: {e}")))?;
-    let key = rfc9421::public_key(&actor.row.public_key_pem).map_err(refused)?;
-    let mut target = data.config.base_url.clone();
-    target.set_path(parts.uri.path());
-    target.set_query(parts.uri.query());
-    let base =
-        rfc9421::signature_base(&sig, parts.method.as_str(), &target, header).map_err(refused)?;
-    rfc9421::verify(&sig, &base, &key).map_err(refused)?;
-    if crate::federation::objects::actor::authority(&activity.id) == data.config.domain {
+    signer::verify_actor(data, &activity.actor, &signature).await?;
+    if authority(&activity.id) == data.config.domain {
         return Err(AppError::Invalid(
             "activity was sent from this instance".into(),
         ));
     }
+    tracing::debug!(scheme = signature.scheme(), id = %activity.id, "signature verified");
     let activity = InboxActivity(activity);
     activity.verify(data).await?;
     activity.receive(data).await

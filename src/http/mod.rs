@@ -4,6 +4,7 @@ pub mod activitypub;
 pub mod api;
 pub mod authorized;
 pub mod feeds;
+pub mod guard;
 pub mod inbox;
 pub mod negotiate;
 pub mod pages;
@@ -54,6 +55,7 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(web::remember_lang))
         .layer(FederationMiddleware::new(fed))
+        .layer(axum::middleware::from_fn(guard::security_headers))
 }
 
 /// The staff console. The profile form takes a logo upload, so its body limit is larger.

@@ -3,5 +3,6 @@
 
 pub mod activitypub;
 pub mod feeds;
+pub mod links;
 pub mod sanitize;
 pub mod summary;

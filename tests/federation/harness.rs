@@ -355,6 +355,7 @@ impl TestInstance {
                 published: None,
                 fetched_at: now,
                 data: "{}",
+                key_id: None,
             },
         )
         .await

@@ -107,7 +107,7 @@ fn stale_signatures_are_refused() {
     );
     assert_eq!(
         rfc9421::check_time(&sigs[0], 0, 60),
-        Err(SigError::Stale),
+        Err(SigError::Future),
         "created in the future"
     );
 }

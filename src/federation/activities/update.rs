@@ -1,4 +1,4 @@
-//! `Update` of a post we hold, or of the sending actor's profile.
+//! `Update` of a post we hold, or of the sending actor's profile (refetched from its origin).
 
 use super::actor_row;
 use crate::{
@@ -6,18 +6,22 @@ use crate::{
     db,
     error::AppError,
     federation::{
-        objects::actor::{DbActor, store_remote},
-        protocol::{activity::ActivityJson, actor::ActorJson, helpers::id_of, object::ObjectJson},
+        objects::actor::DbActor,
+        protocol::{activity::ActivityJson, helpers::id_of, object::ObjectJson},
     },
 };
-use activitypub_federation::{config::Data, traits::Object};
+use activitypub_federation::{config::Data, fetch::object_id::ObjectId};
 
 pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
     if id_of(&a.object).as_ref() == Some(&a.actor) {
-        let json: ActorJson = serde_json::from_value(a.object.clone())
-            .map_err(|e| AppError::Invalid(format!("Update: actor: {e}")))?;
-        DbActor::verify(&json, &a.actor, data).await?;
-        store_remote(data, &json).await?;
+        // The embedded document is only a hint that the profile changed: the profile, its key
+        // and its endpoints are taken from the actor's own server, never from the activity.
+        if let Err(e) = ObjectId::<DbActor>::from(a.actor.clone())
+            .dereference_forced(data)
+            .await
+        {
+            tracing::info!(actor = %a.actor, error = %e, "Update of an actor: refetch failed");
+        }
         return Ok(());
     }
     let object: ObjectJson = serde_json::from_value(a.object.clone())

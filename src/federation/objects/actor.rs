@@ -103,6 +103,10 @@ impl Object for DbActor {
                 json.id
             )));
         }
+        let key_id = Url::parse(&json.public_key.id).map_err(|_| {
+            AppError::Invalid(format!("actor {}: publicKey.id is not a URL", json.id))
+        })?;
+        crate::federation::verify_same_origin(&key_id, &json.id)?;
         let Some(inbox) = &json.inbox else {
             return Err(AppError::Invalid(format!("actor {} has no inbox", json.id)));
         };
@@ -116,11 +120,57 @@ impl Object for DbActor {
     }
 }
 
-/// Upserts a verified remote actor document.
+/// A URL of the actor's that we will contact later (shared inbox, outbox, collections): kept
+/// only on the actor's own origin, so that no actor document can point our requests elsewhere.
+fn same_origin(u: Option<&Url>, actor: &Url) -> Option<String> {
+    u.filter(|u| crate::federation::verify_same_origin(u, actor).is_ok())
+        .map(|u| u.to_string())
+}
+
+/// An `icon` or `image`: an `Image` with an http(s) `url` (a Link or a bare URL is read too),
+/// reduced to its `type`, `url` and `mediaType`.
+fn image_of(v: Option<&serde_json::Value>) -> serde_json::Value {
+    let v = match v {
+        Some(serde_json::Value::Array(items)) => items.first(),
+        v => v,
+    };
+    let url = match v {
+        Some(serde_json::Value::String(s)) => Some(s.as_str()),
+        Some(o) => o
+            .get("url")
+            .and_then(|u| match u {
+                serde_json::Value::Array(items) => items.first(),
+                u => Some(u),
+            })
+            .and_then(|u| {
+                u.as_str()
+                    .or_else(|| u.get("href").and_then(|h| h.as_str()))
+            }),
+        None => None,
+    };
+    match url.and_then(crate::render::links::web_url) {
+        Some(url) => {
+            let mut image = serde_json::json!({"type": "Image", "url": url});
+            if let Some(t) = v
+                .and_then(|o| o.get("mediaType"))
+                .and_then(|t| t.as_str())
+                .filter(|t| t.starts_with("image/") && t.len() < 100)
+            {
+                image["mediaType"] = serde_json::json!(t);
+            }
+            image
+        }
+        None => serde_json::Value::Null,
+    }
+}
+
+/// Upserts a verified remote actor document. Every URL we will contact later shares the
+/// actor's origin (others are dropped), and every URL we render is http(s).
 pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow, AppError> {
     let inbox = json
         .inbox
         .as_ref()
+        .filter(|i| crate::federation::verify_same_origin(i, &json.id).is_ok())
         .ok_or_else(|| AppError::Invalid(format!("actor {} has no inbox", json.id)))?;
     let domain = authority(&json.id);
     let username = json
@@ -138,12 +188,23 @@ pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow
         .as_deref()
         .map(crate::render::sanitize::plain_text);
     let summary = json.summary.as_deref().map(crate::render::sanitize::html);
-    let data = serde_json::json!({ "icon": json.icon, "image": json.image }).to_string();
-    let shared = json
-        .endpoints
+    let data = serde_json::json!({
+        "icon": image_of(json.icon.as_ref()),
+        "image": image_of(json.image.as_ref()),
+    })
+    .to_string();
+    let shared = same_origin(
+        json.endpoints
+            .as_ref()
+            .and_then(|e| e.shared_inbox.as_ref()),
+        &json.id,
+    );
+    let outbox = same_origin(json.outbox.as_ref(), &json.id);
+    let followers = same_origin(json.followers.as_ref(), &json.id);
+    let url = json
+        .url
         .as_ref()
-        .and_then(|e| e.shared_inbox.as_ref())
-        .map(Url::as_str);
+        .and_then(|u| crate::render::links::web_url(u.as_str()));
     let row = db::actors::upsert_remote(
         ctx.db.write(),
         &db::actors::ActorUpsert {
@@ -153,16 +214,17 @@ pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow
             domain: &domain,
             name: name.as_deref(),
             summary: summary.as_deref(),
-            url: json.url.as_ref().map(Url::as_str),
+            url,
             inbox: inbox.as_str(),
-            shared_inbox: shared,
-            outbox: json.outbox.as_ref().map(Url::as_str),
-            followers_url: json.followers.as_ref().map(Url::as_str),
+            shared_inbox: shared.as_deref(),
+            outbox: outbox.as_deref(),
+            followers_url: followers.as_deref(),
             public_key_pem: &json.public_key.public_key_pem,
             manually_approves_followers: json.manually_approves_followers.unwrap_or(false),
             published: json.published.map(|p| p.timestamp_millis()),
             fetched_at: ctx.now().timestamp_millis(),
             data: &data,
+            key_id: Some(&json.public_key.id),
         },
     )
     .await?;

@@ -1,26 +1,10 @@
-//! HTTP Message Signatures (RFC 9421): verifying `rsa-v1_5-sha256` and `ed25519` signatures,
-//! as Mastodon 4.5+ and Fedify send them first. Draft-cavage signatures are verified by the
-//! federation library.
+//! HTTP Message Signatures (RFC 9421): parsing, signature bases, and verifying
+//! `rsa-v1_5-sha256` and `ed25519` signatures, as Mastodon 4.5+ and Fedify send them first.
 
+pub use super::SigError;
+use super::{MAX_AGE_SECS, MAX_SKEW_SECS};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use sha2::{Digest, Sha256, Sha512};
-
-/// Why a signature is not accepted.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SigError {
-    #[error("malformed Signature-Input or Signature: {0}")]
-    Malformed(String),
-    #[error("the signature does not cover {0}")]
-    Uncovered(&'static str),
-    #[error("unsupported: {0}")]
-    Unsupported(String),
-    #[error("the signature is expired or not yet valid")]
-    Stale,
-    #[error("Content-Digest does not match the body")]
-    Digest,
-    #[error("the signature does not verify")]
-    Invalid,
-}
 
 /// One signature of a request: what `Signature-Input` says of it and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -243,15 +227,25 @@ pub fn check_content_digest(header: &str, body: &[u8]) -> Result<(), SigError> {
     }
 }
 
-/// Checks `created`/`expires` against `now` (seconds), allowing `skew` seconds.
+/// Checks the signature's time against `now` (seconds): `created` is required, may be at most
+/// `skew` seconds ahead and at most an hour (plus `skew`) old whatever `expires` says, and an
+/// `expires` in the past is refused.
 pub fn check_time(sig: &Signature, now: i64, skew: i64) -> Result<(), SigError> {
-    if sig.created.is_some_and(|c| c > now + skew) || sig.expires.is_some_and(|e| e < now - skew) {
-        return Err(SigError::Stale);
+    let Some(created) = sig.created else {
+        return Err(SigError::Uncovered("created"));
+    };
+    if created > now + skew {
+        return Err(SigError::Future);
     }
-    if sig.created.is_some_and(|c| c < now - 3600 - skew) && sig.expires.is_none() {
+    if created < now - MAX_AGE_SECS - skew || sig.expires.is_some_and(|e| e < now - skew) {
         return Err(SigError::Stale);
     }
     Ok(())
+}
+
+/// [`check_time`] with the default clock skew.
+pub fn check_time_now(sig: &Signature, now: i64) -> Result<(), SigError> {
+    check_time(sig, now, MAX_SKEW_SECS)
 }
 
 /// Signs a POST the way Mastodon 4.5 does (`@method`, `@target-uri`, `content-digest`) with
