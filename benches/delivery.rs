@@ -790,10 +790,16 @@ async fn bookkeeping_only(bench: &Bench) -> (usize, usize) {
     let lease = now + maillage::delivery::worker::LEASE.as_millis() as i64;
     let (mut rounds, mut done) = (0, 0);
     loop {
-        let claimed =
-            db::deliveries::claim_due(db.write(), db.backend(), now, lease, WORKER_BATCH as i64)
-                .await
-                .unwrap();
+        let claim = db::deliveries::Claim {
+            owner: "bench",
+            now,
+            lease_until: lease,
+            limit: WORKER_BATCH as i64,
+            per_host: i64::MAX / 2,
+        };
+        let claimed = db::deliveries::claim_due(db.write(), db.backend(), &claim)
+            .await
+            .unwrap();
         if claimed.is_empty() {
             return (rounds, done);
         }

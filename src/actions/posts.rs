@@ -227,9 +227,14 @@ pub fn event_fields(v: &mut serde_json::Value, row: &PostRow, data: &PostData) {
     v["status"] = json!(row.event_status);
     v["cancelled"] = json!(row.event_status.as_deref() == Some("cancelled"));
     v["location"] = json!(data.location);
-    v["online_url"] = json!(data.online_url);
+    let web = |u: &Option<String>| {
+        u.as_deref()
+            .and_then(crate::render::links::web_url)
+            .map(str::to_string)
+    };
+    v["online_url"] = json!(web(&data.online_url));
     v["join_mode"] = json!(data.join_mode);
-    v["registration_url"] = json!(data.registration_url);
+    v["registration_url"] = json!(web(&data.registration_url));
     v["capacity"] = json!(data.capacity);
     v["category"] = json!(data.category);
     v["when"] = json!(render::activitypub::event_summary(row, data));

@@ -240,7 +240,11 @@ pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppRes
             name: post.name.as_deref(),
             summary: post.summary.as_deref(),
             content: &post.content,
-            url: o.url.as_ref().map(url::Url::as_str),
+            url: o
+                .url
+                .as_ref()
+                .map(|u| crate::render::links::post_link(o.id.as_str(), Some(u.as_str())))
+                .filter(|u| *u != o.id.as_str()),
             in_reply_to: o.in_reply_to.as_ref().map(url::Url::as_str),
             published,
             updated,

@@ -84,24 +84,60 @@ pub async fn find_activity_by_ap_id(
         .context("reading outgoing activity")
 }
 
-/// Claims up to `limit` due deliveries until `lease_until`.
+/// Claims up to `limit` due deliveries for `owner` until `lease_until`, at most `per_host`
+/// leased at once per host (see [`dialect::claim_deliveries`]).
 pub async fn claim_due(
     ex: Exec<'_>,
     backend: super::Backend,
-    now: i64,
-    lease_until: i64,
-    limit: i64,
+    claim: &Claim<'_>,
 ) -> anyhow::Result<Vec<ClaimedDelivery>> {
     let sql = dialect::claim_deliveries(backend);
-    with_exec!(ex, c => sqlx::query_as::<_, ClaimedDelivery>(sql).bind(lease_until).bind(now)
-        .bind(limit).fetch_all(c).await)
+    with_exec!(ex, c => sqlx::query_as::<_, ClaimedDelivery>(sql).bind(claim.lease_until)
+        .bind(claim.now).bind(claim.limit).bind(claim.owner).bind(claim.per_host)
+        .fetch_all(c).await)
     .context("claiming deliveries")
+}
+
+/// What a worker asks for when it claims deliveries.
+#[derive(Clone, Copy, Debug)]
+pub struct Claim<'a> {
+    pub owner: &'a str,
+    pub now: i64,
+    pub lease_until: i64,
+    pub limit: i64,
+    pub per_host: i64,
+}
+
+/// Pending deliveries due at `now`, leased or not.
+pub async fn due_count(ex: Exec<'_>, now: i64) -> anyhow::Result<i64> {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1";
+    with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).bind(now).fetch_one(c).await)
+        .context("counting due deliveries")
+}
+
+/// Extends every lease `owner` holds to `lease_until` (the worker's heartbeat).
+pub async fn extend_leases(ex: Exec<'_>, owner: &str, lease_until: i64) -> anyhow::Result<u64> {
+    const SQL: &str = "UPDATE deliveries SET lease_until = $2 WHERE lease_owner = $1 \
+        AND status = 'pending' AND lease_until IS NOT NULL";
+    affected!(ex, c => sqlx::query(SQL).bind(owner).bind(lease_until).execute(c).await)
+        .context("extending delivery leases")
+}
+
+/// Hands every delivery `owner` holds back to the queue, due at `now`, without counting an
+/// attempt.
+pub async fn release_owned(ex: Exec<'_>, owner: &str, now: i64) -> anyhow::Result<u64> {
+    const SQL: &str = "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, \
+        next_attempt_at = $2, updated_at = $2 WHERE lease_owner = $1 AND status = 'pending' \
+        AND lease_until IS NOT NULL";
+    affected!(ex, c => sqlx::query(SQL).bind(owner).bind(now).execute(c).await)
+        .context("releasing deliveries")
 }
 
 /// Records a successful delivery.
 pub async fn mark_done(ex: Exec<'_>, id: i64, now: i64) -> anyhow::Result<()> {
     const SQL: &str = "UPDATE deliveries SET status = 'done', attempts = attempts + 1, \
-        lease_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
+        lease_until = NULL, lease_owner = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
     affected!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await)
         .context("recording delivery")?;
     Ok(())
@@ -116,7 +152,7 @@ pub async fn mark_retry(
     now: i64,
 ) -> anyhow::Result<()> {
     const SQL: &str = "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = $2, \
-        lease_until = NULL, last_error = $3, updated_at = $4 WHERE id = $1";
+        lease_until = NULL, lease_owner = NULL, last_error = $3, updated_at = $4 WHERE id = $1";
     affected!(ex, c => sqlx::query(SQL).bind(id).bind(next_attempt_at).bind(error).bind(now)
         .execute(c).await)
     .context("rescheduling delivery")?;
@@ -126,7 +162,7 @@ pub async fn mark_retry(
 /// Records a delivery that will not be retried.
 pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str, now: i64) -> anyhow::Result<()> {
     const SQL: &str = "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, \
-        lease_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1";
+        lease_until = NULL, lease_owner = NULL, last_error = $2, updated_at = $3 WHERE id = $1";
     affected!(ex, c => sqlx::query(SQL).bind(id).bind(error).bind(now).execute(c).await)
         .context("recording failed delivery")?;
     Ok(())
@@ -142,8 +178,8 @@ pub async fn count_by_status(ex: Exec<'_>, status: &str) -> anyhow::Result<i64> 
 /// Gives a claimed delivery back to the queue, due at `next_attempt_at`, without counting
 /// an attempt (fairness deferral, open circuit, or shutdown).
 pub async fn release(ex: Exec<'_>, id: i64, next_attempt_at: i64, now: i64) -> anyhow::Result<()> {
-    const SQL: &str = "UPDATE deliveries SET lease_until = NULL, next_attempt_at = $2, \
-        updated_at = $3 WHERE id = $1 AND status = 'pending'";
+    const SQL: &str = "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL, \
+        next_attempt_at = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'";
     affected!(ex, c => sqlx::query(SQL).bind(id).bind(next_attempt_at).bind(now).execute(c).await)
         .context("releasing delivery")?;
     Ok(())
@@ -200,7 +236,8 @@ pub async fn find(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<DeliveryView>>
 /// Puts a pending or failed delivery back in the queue, due now.
 pub async fn retry(ex: Exec<'_>, id: i64, now: i64) -> anyhow::Result<bool> {
     const SQL: &str = "UPDATE deliveries SET status = 'pending', next_attempt_at = $2, \
-        lease_until = NULL, updated_at = $2 WHERE id = $1 AND status IN ('pending', 'failed')";
+        lease_until = NULL, lease_owner = NULL, updated_at = $2 WHERE id = $1 \
+        AND status IN ('pending', 'failed')";
     let n = affected!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await)
         .context("retrying delivery")?;
     Ok(n > 0)

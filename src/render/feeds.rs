@@ -69,7 +69,7 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
             author.set_uri(Some(row.actor_ap_id.clone()));
             e.set_authors(vec![author]);
             e.set_links(vec![link(
-                p.url.as_deref().unwrap_or(&p.ap_id),
+                crate::render::links::post_link(&p.ap_id, p.url.as_deref()),
                 "alternate",
                 "text/html",
             )]);
@@ -134,7 +134,7 @@ pub fn ical(name: &str, rows: &[FeedRow]) -> String {
             .summary(p.name.as_deref().unwrap_or("Événement"))
             .description(&sanitize::plain_text(&p.content))
             .starts(utc(start))
-            .url(p.url.as_deref().unwrap_or(&p.ap_id))
+            .url(crate::render::links::post_link(&p.ap_id, p.url.as_deref()))
             .status(match p.event_status.as_deref() {
                 Some("cancelled") => EventStatus::Cancelled,
                 Some("tentative") => EventStatus::Tentative,
@@ -145,7 +145,7 @@ pub fn ical(name: &str, rows: &[FeedRow]) -> String {
         }
         let place = match (&data.location, &data.online_url) {
             (Some(l), _) => Some(l.one_line()),
-            (None, Some(u)) => Some(u.clone()),
+            (None, Some(u)) => crate::render::links::web_url(u).map(str::to_string),
             (None, None) => None,
         };
         if let Some(place) = place.filter(|p| !p.is_empty()) {

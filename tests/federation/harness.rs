@@ -122,6 +122,8 @@ pub struct Options {
     pub name: String,
     pub manually_approves_followers: bool,
     pub authorized_fetch: bool,
+    /// `dev` (`None`: the default, on for `localhost` domains).
+    pub dev: Option<bool>,
 }
 
 impl Options {
@@ -131,6 +133,7 @@ impl Options {
             name: format!("Centre {username}"),
             manually_approves_followers: false,
             authorized_fetch: false,
+            dev: None,
         }
     }
 }
@@ -171,7 +174,7 @@ impl TestInstance {
             .unwrap();
         let port = listener.local_addr().unwrap().port();
         let domain = format!("localhost:{port}");
-        let env: HashMap<&str, String> = HashMap::from([
+        let mut env: HashMap<&str, String> = HashMap::from([
             ("MAILLAGE_LISTEN", format!("127.0.0.1:{port}")),
             ("MAILLAGE_DOMAIN", domain.clone()),
             ("MAILLAGE_DATABASE_URL", storage.url()),
@@ -186,6 +189,9 @@ impl TestInstance {
                 options.authorized_fetch.to_string(),
             ),
         ]);
+        if let Some(dev) = options.dev {
+            env.insert("MAILLAGE_DEV", dev.to_string());
+        }
         let config = Config::from_sources("", |k| env.get(k).cloned()).unwrap();
         let instance = Instance::build(config).await.unwrap();
         let ctx = instance.ctx.clone();

@@ -24,6 +24,8 @@ pub enum Answer {
     RetryAfter(u16, u64),
     /// Never answers in time.
     Hang,
+    /// Answers 202 after this delay.
+    Delay(Duration),
     /// Refuses draft-cavage (401) and accepts only an RFC 9421 signature that verifies with
     /// this public key.
     Rfc9421Only(String),
@@ -32,6 +34,8 @@ pub enum Answer {
 #[derive(Clone, Default)]
 pub struct Stub {
     answers: Arc<Mutex<HashMap<String, Answer>>>,
+    /// Documents served at `BASE/actors/NAME` as ActivityPub JSON.
+    documents: Arc<Mutex<HashMap<String, Value>>>,
     /// `(inbox path, activity id)` of every POST received, signed or not.
     pub received: Arc<Mutex<Vec<(String, String)>>>,
     /// The signature scheme of every POST: "cavage" or "rfc9421".
@@ -99,6 +103,21 @@ async fn inbox(
             tokio::time::sleep(Duration::from_secs(60)).await;
             StatusCode::ACCEPTED.into_response()
         }
+        Answer::Delay(d) => {
+            tokio::time::sleep(d).await;
+            StatusCode::ACCEPTED.into_response()
+        }
+    }
+}
+
+async fn document(State(stub): State<Stub>, Path(name): Path<String>) -> Response {
+    match stub.documents.lock().unwrap().get(&name) {
+        Some(doc) => (
+            [("content-type", "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
@@ -113,9 +132,16 @@ impl Stub {
         };
         let app = Router::new()
             .route("/inbox/{name}", post(inbox))
+            .route("/actors/{name}", axum::routing::get(document))
             .with_state(stub.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         stub
+    }
+
+    /// Serves `doc` at `BASE/actors/NAME`; returns that URL.
+    pub fn serve(&self, name: &str, doc: Value) -> String {
+        self.documents.lock().unwrap().insert(name.to_string(), doc);
+        format!("{}/actors/{name}", self.base)
     }
 
     pub fn inbox(&self, name: &str) -> String {

@@ -72,7 +72,7 @@ pub fn item_json(r: &crate::db::posts::FeedRow) -> Value {
         "title": p.name,
         "summary": p.summary,
         "content": p.content,
-        "url": p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
+        "url": crate::render::links::post_link(&p.ap_id, p.url.as_deref()),
         "visibility": p.visibility,
         "local": p.local,
         "tags": d.tags,

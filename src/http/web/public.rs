@@ -200,8 +200,12 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
         replies,
         post: view,
         description,
-        online_url: data.online_url,
-        registration_url: data.registration_url,
+        online_url: data
+            .online_url
+            .filter(|u| crate::render::links::web_url(u).is_some()),
+        registration_url: data
+            .registration_url
+            .filter(|u| crate::render::links::web_url(u).is_some()),
         capacity: data.capacity,
     };
     Ok(render(StatusCode::OK, &page))

@@ -112,7 +112,7 @@ pub fn post_view(
         None => (None, None, None),
     };
     PostView {
-        url: p.url.clone().unwrap_or_else(|| p.ap_id.clone()),
+        url: crate::render::links::post_link(&p.ap_id, p.url.as_deref()).to_string(),
         kind: p.kind.clone(),
         kind_label,
         title: p.name.clone().filter(|n| !n.is_empty()),
