@@ -78,7 +78,14 @@ login-email = E-mail address
 login-password = Password
 login-submit = Log in
 login-failed = Wrong e-mail address or password.
-login-rate-limited = Too many failed attempts: try again in 15 minutes.
+login-rate-limited-seconds = Too many failed attempts: try again in { $n ->
+    [one] { $n } second
+   *[other] { $n } seconds
+}.
+login-rate-limited-minutes = Too many failed attempts: try again in { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}.
 setup-title = Set up the centre
 setup-intro = This link works once. Describe the centre and create the first administrator account.
 setup-name = Centre name

@@ -78,7 +78,14 @@ login-email = Adresse électronique
 login-password = Mot de passe
 login-submit = Se connecter
 login-failed = Adresse ou mot de passe incorrect.
-login-rate-limited = Trop d’essais infructueux : réessayez dans 15 minutes.
+login-rate-limited-seconds = Trop d’essais infructueux : réessayez dans { $n ->
+    [one] { $n } seconde
+   *[other] { $n } secondes
+}.
+login-rate-limited-minutes = Trop d’essais infructueux : réessayez dans { $n ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}.
 setup-title = Mise en place du centre
 setup-intro = Ce lien ne sert qu’une fois. Renseignez le centre et créez le premier compte administrateur.
 setup-name = Nom du centre

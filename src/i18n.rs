@@ -101,6 +101,21 @@ impl Catalogs {
             .into_owned()
     }
 
+    /// The message `key` in `lang` with one number, so that plural rules apply.
+    pub fn message_count(&self, lang: Lang, key: &str, name: &str, n: i64) -> String {
+        let bundle = self.bundle(lang);
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            tracing::warn!(key, lang = lang.code(), "missing message");
+            return key.to_string();
+        };
+        let mut fargs = FluentArgs::new();
+        fargs.set(name, fluent_bundle::FluentValue::from(n));
+        let mut errors = Vec::new();
+        bundle
+            .format_pattern(pattern, Some(&fargs), &mut errors)
+            .into_owned()
+    }
+
     /// The keys of a catalogue (for tests).
     pub fn keys(lang: Lang) -> BTreeSet<String> {
         let source = match lang {
@@ -130,6 +145,11 @@ impl Tr<'_> {
     pub fn with(&self, key: &str, name: &str, value: &str) -> String {
         self.catalogs
             .message(self.lang, key, &[(name, value.to_string())])
+    }
+
+    /// A message with a count (`$name`), with the language's plural rules.
+    pub fn count(&self, key: &str, name: &str, n: i64) -> String {
+        self.catalogs.message_count(self.lang, key, name, n)
     }
 
     pub fn code(&self) -> &'static str {

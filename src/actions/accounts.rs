@@ -12,7 +12,6 @@ use argon2::{
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::{collections::HashMap, sync::Mutex};
 
 pub const ROLES: &[&str] = &["admin", "editor"];
 /// Sessions last two weeks.
@@ -114,39 +113,7 @@ pub async fn set_password(db: &Db, email: &str, password: &str) -> AppResult<()>
     Ok(())
 }
 
-/// Login failures allowed per account (and per client address) in [`WINDOW_MS`].
-pub const MAX_FAILURES: usize = 5;
-pub const WINDOW_MS: i64 = 15 * 60 * 1000;
-
-/// Counts recent login failures per key (account e-mail, client address).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<i64>>>,
-}
-
-impl LoginLimiter {
-    /// Whether `key` may try again at `now`.
-    pub fn allowed(&self, key: &str, now: i64) -> bool {
-        let Ok(mut map) = self.failures.lock() else {
-            return false;
-        };
-        let entry = map.entry(key.to_string()).or_default();
-        entry.retain(|t| now - *t < WINDOW_MS);
-        entry.len() < MAX_FAILURES
-    }
-
-    pub fn failed(&self, key: &str, now: i64) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.entry(key.to_string()).or_default().push(now);
-        }
-    }
-
-    pub fn succeeded(&self, key: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(key);
-        }
-    }
-}
+pub use super::login_limit::LoginLimiter;
 
 /// A new session: the cookie value (shown once) and its row.
 pub struct NewSession {
@@ -169,44 +136,59 @@ async fn open_session(db: &Db, user_id: i64, now: i64) -> anyhow::Result<NewSess
     Ok(NewSession { token, csrf_token })
 }
 
-/// Checks credentials, rate-limited per account and per client address.
+/// Checks credentials, rate-limited per client address and per account (see
+/// [`super::login_limit`]): the attempt is reserved before the password is hashed.
 pub async fn login(
     ctx: &AppContext,
     email: &str,
     password: &str,
     client: &str,
-) -> AppResult<NewSession> {
+) -> Result<NewSession, LoginFailure> {
     let now = ctx.now().timestamp_millis();
     let email = email.trim().to_lowercase();
-    let keys = [format!("email:{email}"), format!("ip:{client}")];
-    if !keys.iter().all(|k| ctx.login_limiter.allowed(k, now)) {
-        return Err(AppError::TooManyRequests(
-            "too many failed logins: try again in 15 minutes".into(),
-        ));
-    }
-    let user = db::users::find_by_email(ctx.db.read(), &email).await?;
-    let ok = match &user {
-        Some(u) => verify_password(password, &u.password_hash),
+    let reservation = ctx
+        .login_limiter
+        .reserve(client, &email, now)
+        .map_err(|w| LoginFailure::Wait(w.0))?;
+    let user = db::users::find_by_email(ctx.db.read(), &email)
+        .await
+        .map_err(|e| LoginFailure::Error(e.into()))?;
+    ctx.login_limiter.evaluating();
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password = password.to_string();
+    // Hashing takes tens of milliseconds of CPU: off the async threads.
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&password, &h),
         None => {
             // Spend the same time as for a real account.
-            let _ = hash_password(password);
+            let _ = hash_password(&password);
             false
         }
-    };
+    })
+    .await
+    .unwrap_or(false);
     match (ok, user) {
         (true, Some(u)) => {
-            for k in &keys {
-                ctx.login_limiter.succeeded(k);
-            }
-            Ok(open_session(&ctx.db, u.id, now).await?)
+            reservation.succeeded();
+            open_session(&ctx.db, u.id, now)
+                .await
+                .map_err(|e| LoginFailure::Error(e.into()))
         }
         _ => {
-            for k in &keys {
-                ctx.login_limiter.failed(k, now);
-            }
-            Err(AppError::Unauthorized("wrong e-mail or password".into()))
+            reservation.failed(now);
+            Err(LoginFailure::Wrong)
         }
     }
+}
+
+/// Why a login did not open a session.
+#[derive(Debug)]
+pub enum LoginFailure {
+    /// Wrong e-mail or password.
+    Wrong,
+    /// Too many failures: wait this many milliseconds.
+    Wait(i64),
+    Error(AppError),
 }
 
 /// The session behind a cookie value, if valid.
@@ -267,20 +249,5 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
-    }
-
-    #[test]
-    fn the_limiter_blocks_after_five_failures_for_fifteen_minutes() {
-        let l = LoginLimiter::default();
-        for i in 0..MAX_FAILURES as i64 {
-            assert!(l.allowed("k", i));
-            l.failed("k", i);
-        }
-        assert!(!l.allowed("k", 10));
-        assert!(l.allowed("other", 10));
-        assert!(l.allowed("k", WINDOW_MS + 10), "failures expire");
-        l.failed("k", WINDOW_MS + 11);
-        l.succeeded("k");
-        assert!(l.allowed("k", WINDOW_MS + 12));
     }
 }

@@ -6,6 +6,7 @@ pub mod backfill;
 pub mod centre;
 pub mod followers;
 pub mod follows;
+pub mod login_limit;
 pub mod moderation;
 pub mod outbox;
 pub mod post_input;

@@ -3,6 +3,7 @@
 pub mod activitypub;
 pub mod api;
 pub mod authorized;
+pub mod client_ip;
 pub mod feeds;
 pub mod guard;
 pub mod inbox;

@@ -102,6 +102,36 @@ impl Browser {
         self.finish(res).await
     }
 
+    /// A form POST with extra headers (`X-Forwarded-For` from a proxy, say).
+    pub async fn post_with(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(header::COOKIE, self.cookie_header())
+            .form(form);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.unwrap();
+        self.finish(res).await
+    }
+
+    /// Signs in through the login form, as a proxy forwarding for `client`.
+    pub async fn login_from(&mut self, client: &str, email: &str, password: &str) -> Page {
+        let csrf = self.csrf("/console/login").await;
+        self.post_with(
+            "/console/login",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+            &[("x-forwarded-for", client)],
+        )
+        .await
+    }
+
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
         let res = self
             .client

@@ -124,6 +124,8 @@ pub struct Options {
     pub authorized_fetch: bool,
     /// `dev` (`None`: the default, on for `localhost` domains).
     pub dev: Option<bool>,
+    /// `http.trusted_proxies`, comma-separated.
+    pub trusted_proxies: Option<String>,
 }
 
 impl Options {
@@ -134,6 +136,7 @@ impl Options {
             manually_approves_followers: false,
             authorized_fetch: false,
             dev: None,
+            trusted_proxies: None,
         }
     }
 }
@@ -191,6 +194,9 @@ impl TestInstance {
         ]);
         if let Some(dev) = options.dev {
             env.insert("MAILLAGE_DEV", dev.to_string());
+        }
+        if let Some(p) = &options.trusted_proxies {
+            env.insert("MAILLAGE_HTTP_TRUSTED_PROXIES", p.clone());
         }
         let config = Config::from_sources("", |k| env.get(k).cloned()).unwrap();
         let instance = Instance::build(config).await.unwrap();

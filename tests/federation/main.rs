@@ -17,6 +17,7 @@ mod hostile_urls;
 mod httpsig;
 mod inbox;
 mod interop;
+mod login;
 mod outbound;
 mod process;
 mod publishing;

@@ -71,11 +71,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Web {
             .headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
-        let client = parts
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_default();
+            .map(|c| c.0.ip());
+        let client = crate::http::client_ip::client_ip(
+            peer,
+            &parts.headers,
+            &data.config.http.trusted_proxies,
+        );
         Ok(Web {
             uri: parts.uri.clone(),
             client,

@@ -102,16 +102,30 @@ pub async fn login(web: Web, fields: Fields) -> Response {
         Ok(session) => signed_in(&web, &session),
         Err(e) => {
             let t = web.t();
-            let (status, message) = match e {
-                AppError::TooManyRequests(_) => {
-                    (StatusCode::TOO_MANY_REQUESTS, t.get("login-rate-limited"))
+            let (status, message, wait) = match e {
+                accounts::LoginFailure::Wait(ms) => {
+                    let secs = ((ms + 999) / 1000).max(1);
+                    let message = if secs >= 60 {
+                        t.count("login-rate-limited-minutes", "n", (secs + 59) / 60)
+                    } else {
+                        t.count("login-rate-limited-seconds", "n", secs)
+                    };
+                    (StatusCode::TOO_MANY_REQUESTS, message, Some(secs))
                 }
-                AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, t.get("login-failed")),
-                other => return other.into_response(),
+                accounts::LoginFailure::Wrong => {
+                    (StatusCode::UNAUTHORIZED, t.get("login-failed"), None)
+                }
+                accounts::LoginFailure::Error(other) => return other.into_response(),
             };
             let csrf = accounts::random_token();
             let s = anonymous(&web, csrf.clone(), Some(message)).await;
-            with_csrf_cookie(&web, &csrf, page(status, &LoginPage { s, email }))
+            let mut r = with_csrf_cookie(&web, &csrf, page(status, &LoginPage { s, email }));
+            if let Some(secs) = wait
+                && let Ok(v) = secs.to_string().parse()
+            {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
         }
     }
 }
