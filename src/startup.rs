@@ -25,14 +25,28 @@ impl Instance {
     /// everything together.
     pub async fn build(config: Config) -> anyhow::Result<Instance> {
         let db = Db::connect(&config.database_url).await?;
+        // Several processes may start together on a new database: one at a time migrates it
+        // and creates the centre; the others then find both done.
+        let lock = db.startup_lock(&config.database_url).await?;
         db.migrate().await?;
-        Instance::with_db(config, db).await
+        let now = chrono::Utc::now().timestamp_millis();
+        let centre = actions::centre::ensure(&db, &config, now).await?;
+        lock.release().await?;
+        Instance::assemble(config, db, centre).await
     }
 
     /// As [`Instance::build`] on an already connected and migrated database.
     pub async fn with_db(config: Config, db: Db) -> anyhow::Result<Instance> {
         let now = chrono::Utc::now().timestamp_millis();
         let centre = actions::centre::ensure(&db, &config, now).await?;
+        Instance::assemble(config, db, centre).await
+    }
+
+    async fn assemble(
+        config: Config,
+        db: Db,
+        centre: crate::context::Centre,
+    ) -> anyhow::Result<Instance> {
         let urls = Urls::new(config.base_url.clone(), &config.centre.username);
         let ctx = AppContext {
             db,

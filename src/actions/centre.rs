@@ -42,7 +42,7 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
                 urls.outbox().to_string(),
                 urls.followers().to_string(),
             );
-            db::actors::insert_local(
+            match db::actors::insert_local(
                 db.write(),
                 &db::actors::ActorUpsert {
                     ap_id: actor_id.as_str(),
@@ -66,6 +66,13 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
                 &keys.private_key,
             )
             .await?
+            {
+                Some(row) => row,
+                None => db::actors::find_local(db.read())
+                    .await?
+                    .filter(|r| r.ap_id == actor_id.as_str())
+                    .context("the centre was created by another process but cannot be read")?,
+            }
         }
     };
     let private_key_pem = row

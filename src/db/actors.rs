@@ -89,19 +89,19 @@ pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<
     .ok_or_else(|| anyhow::anyhow!("refusing to overwrite the local actor {}", a.ap_id))
 }
 
-/// Creates the local centre actor with its key pair. Fails if it exists.
+/// Creates the local centre actor with its key pair; `None` if another process created an
+/// actor with this id first (the caller reads it back).
 pub async fn insert_local(
     ex: Exec<'_>,
     a: &ActorUpsert<'_>,
     private_key_pem: &str,
-) -> anyhow::Result<ActorRow> {
+) -> anyhow::Result<Option<ActorRow>> {
     const SQL: &str = concat!(
         "INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
         shared_inbox, outbox, followers_url, public_key_pem, private_key_pem, \
         manually_approves_followers, local, published, fetched_at, data, key_id) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-        $19) \
-        RETURNING ",
+        $19) ON CONFLICT (ap_id) DO NOTHING RETURNING ",
         columns!()
     );
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL)
@@ -110,7 +110,7 @@ pub async fn insert_local(
         .bind(a.followers_url).bind(a.public_key_pem).bind(private_key_pem)
         .bind(a.manually_approves_followers).bind(true).bind(a.published).bind(a.fetched_at)
         .bind(a.data).bind(a.key_id)
-        .fetch_one(c).await)
+        .fetch_optional(c).await)
     .context("creating the local centre actor")
 }
 

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod media;
 pub mod notifications;
 pub mod posts;
+pub mod startup_lock;
 pub mod tokens;
 pub mod users;
 

@@ -26,5 +26,6 @@ mod replies;
 mod restart;
 mod signed_fetch;
 mod storage;
+mod startup_race;
 mod stub;
 mod wellknown;
