@@ -190,3 +190,4 @@ users-email = E-mail address
 users-password = Password (at least 10 characters)
 colon = :
 post-replies = Replies
+storage-full = Nothing was saved: the server’s disk or database is full. Your text is kept below; an administrator must free some space.

@@ -190,3 +190,4 @@ users-email = Adresse électronique
 users-password = Mot de passe (10 caractères au moins)
 colon =  :
 post-replies = Réponses
+storage-full = Rien n’a été enregistré : le disque ou la base de données du serveur est plein. Votre texte est conservé ci-dessous ; un administrateur doit libérer de l’espace.

@@ -49,6 +49,9 @@ impl AppError {
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Remote(_) => StatusCode::BAD_GATEWAY,
             AppError::Federation(e) => federation_status(e),
+            AppError::Internal(e) if crate::db::health::is_storage_full(e) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,12 +87,19 @@ impl IntoResponse for AppError {
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = ?self, "internal error");
             "internal error".to_string()
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::error!(error = ?self, "storage full");
+            STORAGE_FULL.to_string()
         } else {
             self.to_string()
         };
         (status, Json(json!({ "error": message }))).into_response()
     }
 }
+
+/// What clients are told when the disk or the database is full.
+pub const STORAGE_FULL: &str = "the server cannot store anything: its disk or database is \
+    full; nothing was saved, and an administrator must free space";
 
 /// Shorthand for a 400 that names the field.
 pub fn invalid(message: impl Into<String>) -> AppError {

@@ -8,6 +8,7 @@ pub mod dialect;
 pub mod domain_blocks;
 pub mod followers;
 pub mod follows;
+pub mod health;
 pub mod hosts;
 pub mod inbox;
 pub mod media;

@@ -32,6 +32,11 @@ pub async fn inbox(data: Data<AppContext>, request: Request) -> Response {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => {
             let status = inbox_status(&e);
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::error!(error = ?e, "inbox: storage full");
+                let body = Json(json!({"error": crate::error::STORAGE_FULL}));
+                return (status, [("retry-after", "600")], body).into_response();
+            }
             if status.is_server_error() {
                 tracing::error!(error = ?e, "inbox failure");
                 return (status, Json(json!({"error": "internal error"}))).into_response();

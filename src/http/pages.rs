@@ -7,13 +7,28 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-/// 200 while the database answers, 503 otherwise.
+/// 200 while the database answers reads and accepts a write, 503 otherwise with the cause.
 pub async fn healthz(data: Data<AppContext>) -> (StatusCode, &'static str) {
-    match data.db.ping().await {
+    if let Err(e) = data.db.ping().await {
+        tracing::warn!(error = ?e, "health check failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n");
+    }
+    let probe = async {
+        db::health::write_probe(data.db.write(), data.now().timestamp_millis()).await?;
+        db::health::disk_probe(&data.db).await
+    };
+    match probe.await {
         Ok(()) => (StatusCode::OK, "ok\n"),
+        Err(e) if db::health::is_storage_full(&e) => {
+            tracing::error!(error = ?e, "health check: the database cannot be written");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unwritable: disk or database full\n",
+            )
+        }
         Err(e) => {
-            tracing::warn!(error = ?e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n")
+            tracing::error!(error = ?e, "health check: the database cannot be written");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unwritable\n")
         }
     }
 }

@@ -78,7 +78,12 @@ async fn race(backend: Backend) {
                 .json()
                 .await
                 .unwrap();
-            keys.push(actor["publicKey"]["publicKeyPem"].as_str().unwrap().to_string());
+            keys.push(
+                actor["publicKey"]["publicKeyPem"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
         }
         assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key pair");
         for mut c in children {

@@ -367,6 +367,19 @@ async fn submit(staff: Staff, fields: Fields, editing: Option<String>) -> Respon
             )
             .await
         }
+        // The disk is full: the form comes back with everything typed, and says why.
+        Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => {
+            let message = staff.web.t().get("storage-full");
+            compose_page(
+                &staff,
+                StatusCode::SERVICE_UNAVAILABLE,
+                v,
+                editing.as_deref(),
+                Some(message),
+                None,
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }
