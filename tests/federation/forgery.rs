@@ -13,6 +13,7 @@ both_backends!(
     every_duplicated_security_header_is_refused,
     an_actor_update_cannot_replace_its_key,
     future_dates_and_signatures_without_a_date_are_refused,
+    a_flood_of_refused_posts_is_logged_a_few_times_only,
 );
 
 fn create(from: &TestInstance, id: &str, text: &str) -> Vec<u8> {
@@ -262,5 +263,35 @@ async fn future_dates_and_signatures_without_a_date_are_refused(backend: Backend
         a.feed().await.len(),
         accepted,
         "only the accepted ones are stored"
+    );
+}
+
+async fn a_flood_of_refused_posts_is_logged_a_few_times_only(backend: Backend) {
+    let a = TestInstance::spawn(backend, "lyon").await;
+    let b = TestInstance::spawn(backend, "lille").await;
+    let inbox = format!("{}/inbox", a.base);
+    for i in 0..60 {
+        let body = create(&b, &format!("f{i}"), "x");
+        let headers = vec![
+            (
+                "content-type".to_string(),
+                "application/activity+json".to_string(),
+            ),
+            (
+                "signature".to_string(),
+                "keyId=\"x\",signature=\"AAAA\"".to_string(),
+            ),
+        ];
+        let (status, _) = raw::send(&inbox, "POST", &headers, &body).await;
+        assert_eq!(status, 401);
+    }
+    let (logged, left_out) = a.ctx.refusals.counts();
+    assert_eq!(logged as usize, maillage::refusals::PER_WINDOW as usize);
+    assert_eq!(left_out, 60 - u64::from(maillage::refusals::PER_WINDOW));
+    let metrics = a.http.get(a.url("/metrics")).send().await.unwrap();
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains("maillage_inbox_refused_total{status=\"401\"} 60"),
+        "{text}"
     );
 }
