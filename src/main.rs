@@ -105,8 +105,7 @@ async fn main() -> ExitCode {
 }
 
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url).await?;
-    let lock = db.startup_lock(&config.database_url).await?;
+    let (db, lock) = Db::connect_for_startup(&config.database_url).await?;
     db.migrate().await?;
     lock.release().await?;
     Ok(db)

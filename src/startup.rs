@@ -24,10 +24,9 @@ impl Instance {
     /// Connects and migrates the database, creates the centre on first start, and wires
     /// everything together.
     pub async fn build(config: Config) -> anyhow::Result<Instance> {
-        let db = Db::connect(&config.database_url).await?;
         // Several processes may start together on a new database: one at a time migrates it
         // and creates the centre; the others then find both done.
-        let lock = db.startup_lock(&config.database_url).await?;
+        let (db, lock) = Db::connect_for_startup(&config.database_url).await?;
         db.migrate().await?;
         let now = chrono::Utc::now().timestamp_millis();
         let centre = actions::centre::ensure(&db, &config, now).await?;

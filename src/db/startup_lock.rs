@@ -16,9 +16,21 @@ pub enum StartupLock {
 }
 
 impl Db {
-    /// Waits until no other process is doing start-up work on this database, then holds the
-    /// lock until the returned guard is released ([`StartupLock::release`]) or dropped.
-    pub async fn startup_lock(&self, url: &str) -> anyhow::Result<StartupLock> {
+    /// Connects for start-up work: waits until no other process is doing start-up work on
+    /// this database and holds the lock until the returned guard is released
+    /// ([`StartupLock::release`]) or dropped. On SQLite the lock is taken before the first
+    /// connection, since opening a new file in WAL mode is itself start-up work.
+    pub async fn connect_for_startup(url: &str) -> anyhow::Result<(Db, StartupLock)> {
+        if super::Backend::from_url(url)? == super::Backend::Sqlite {
+            let lock = sqlite_lock(url).await?;
+            return Ok((Db::connect(url).await?, lock));
+        }
+        let db = Db::connect(url).await?;
+        let lock = db.startup_lock().await?;
+        Ok((db, lock))
+    }
+
+    async fn startup_lock(&self) -> anyhow::Result<StartupLock> {
         match self {
             Db::Postgres(pool) => {
                 let mut conn = pool.acquire().await.context("locking start-up")?;
@@ -29,30 +41,38 @@ impl Db {
                     .context("locking start-up")?;
                 Ok(StartupLock::Postgres(conn))
             }
-            Db::Sqlite { .. } => {
-                let options: sqlx::sqlite::SqliteConnectOptions = url
-                    .parse()
-                    .with_context(|| format!("parsing SQLite URL {url}"))?;
-                let path = options.get_filename();
-                if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:") {
-                    return Ok(StartupLock::None);
-                }
-                let mut lock_path = path.as_os_str().to_owned();
-                lock_path.push(".lock");
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&lock_path)
-                    .with_context(|| format!("opening {}", lock_path.to_string_lossy()))?;
-                let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-                    .await
-                    .context("locking start-up")?
-                    .context("locking start-up")?;
-                Ok(StartupLock::Sqlite(file))
-            }
+            Db::Sqlite { .. } => Ok(StartupLock::None),
         }
     }
+}
+
+async fn sqlite_lock(url: &str) -> anyhow::Result<StartupLock> {
+    let options: sqlx::sqlite::SqliteConnectOptions = url
+        .parse()
+        .with_context(|| format!("parsing SQLite URL {url}"))?;
+    let path = options.get_filename();
+    if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:") {
+        return Ok(StartupLock::None);
+    }
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating database directory {}", dir.display()))?;
+    }
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.to_string_lossy()))?;
+    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .context("locking start-up")?
+        .context("locking start-up")?;
+    Ok(StartupLock::Sqlite(file))
 }
 
 impl StartupLock {

@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod httpsig;
+pub mod integrity;
 pub mod objects;
 pub mod protocol;
 pub mod signer;
