@@ -492,6 +492,7 @@ async fn add_followers(bench: &Bench, followers: usize, ports: &[u16]) {
                     fetched_at: now,
                     data: "{}",
                     key_id: None,
+                    assertion_keys: "[]",
                 },
             )
             .await

@@ -347,6 +347,7 @@ async fn prepare_db(
                 fetched_at: now,
                 data: "{}",
                 key_id: None,
+                assertion_keys: "[]",
             },
         )
         .await

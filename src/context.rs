@@ -9,13 +9,15 @@ use tokio::sync::Notify;
 use url::Url;
 
 /// The local centre's identity, loaded at start-up.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Centre {
     /// Row id in `actors`.
     pub id: i64,
     pub ap_id: Url,
     pub public_key_pem: String,
     pub private_key_pem: String,
+    /// The Ed25519 key of object integrity proofs (joint statement signatures).
+    pub assertion_key: ed25519_dalek::SigningKey,
 }
 
 #[derive(Clone)]

@@ -62,6 +62,7 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
                     fetched_at: now,
                     data: &data,
                     key_id: Some(urls.key_id().as_str()),
+                    assertion_keys: "[]",
                 },
                 &keys.private_key,
             )
@@ -79,12 +80,54 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
         .private_key_pem
         .clone()
         .ok_or_else(|| anyhow::anyhow!("the local centre has no private key"))?;
+    let assertion_key = ensure_assertion_key(db, &urls, &row).await?;
     Ok(Centre {
         id: row.id,
         ap_id: actor_id,
         public_key_pem: row.public_key_pem,
         private_key_pem,
+        assertion_key,
     })
+}
+
+/// The id of the centre's Ed25519 key inside its actor document.
+pub fn assertion_key_id(urls: &Urls) -> url::Url {
+    let mut u = urls.actor();
+    u.set_fragment(Some("ed25519-key"));
+    u
+}
+
+/// The centre's Ed25519 key for object integrity proofs (joint statement signatures):
+/// generated once, on the first start that needs it, and kept. The RSA key stays for HTTP
+/// signatures.
+async fn ensure_assertion_key(
+    db: &Db,
+    urls: &Urls,
+    row: &db::actors::ActorRow,
+) -> anyhow::Result<ed25519_dalek::SigningKey> {
+    use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+    if let Some(pem) = &row.assertion_private_key {
+        return ed25519_dalek::SigningKey::from_pkcs8_pem(pem)
+            .map_err(|e| anyhow::anyhow!("reading the centre's Ed25519 key: {e}"));
+    }
+    let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let pem = key
+        .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .map_err(|e| anyhow::anyhow!("encoding the centre's Ed25519 key: {e}"))?;
+    let keys = serde_json::to_string(&[crate::federation::protocol::actor::AssertionKey {
+        id: assertion_key_id(urls).to_string(),
+        multibase: crate::federation::integrity::multikey::encode(&key.verifying_key()),
+    }])?;
+    if db::actors::set_local_assertion_key(db.write(), row.id, &pem, &keys).await? {
+        return Ok(key);
+    }
+    // Another process set it first: use that one.
+    let stored = db::actors::find_by_id(db.read(), row.id)
+        .await?
+        .and_then(|r| r.assertion_private_key)
+        .context("the centre's Ed25519 key vanished")?;
+    ed25519_dalek::SigningKey::from_pkcs8_pem(&stored)
+        .map_err(|e| anyhow::anyhow!("reading the centre's Ed25519 key: {e}"))
 }
 
 /// The centre's profile as staff edit it.

@@ -28,6 +28,10 @@ pub struct ActorRow {
     pub data: String,
     /// `publicKey.id` (NULL for actors stored before it was kept).
     pub key_id: Option<String>,
+    /// The local centre's Ed25519 signing key (PKCS#8 PEM), for object integrity proofs.
+    pub assertion_private_key: Option<String>,
+    /// The actor's Ed25519 `assertionMethod` keys: JSON `[{"id", "multibase"}]`.
+    pub assertion_keys: String,
 }
 
 /// The fields written by [`upsert`].
@@ -50,6 +54,8 @@ pub struct ActorUpsert<'a> {
     pub fetched_at: i64,
     pub data: &'a str,
     pub key_id: Option<&'a str>,
+    /// JSON `[{"id", "multibase"}]` (see [`ActorRow::assertion_keys`]).
+    pub assertion_keys: &'a str,
 }
 
 /// The column list of [`ActorRow`], for `concat!`.
@@ -57,7 +63,7 @@ macro_rules! columns {
     () => {
         "id, ap_id, kind, username, domain, name, summary, url, inbox, shared_inbox, outbox, \
          followers_url, public_key_pem, private_key_pem, manually_approves_followers, local, \
-         published, fetched_at, data, key_id"
+         published, fetched_at, data, key_id, assertion_private_key, assertion_keys"
     };
 }
 
@@ -67,15 +73,16 @@ pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<
     const SQL: &str = concat!(
         "INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
         shared_inbox, outbox, followers_url, public_key_pem, manually_approves_followers, local, \
-        published, fetched_at, data, key_id) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+        published, fetched_at, data, key_id, assertion_keys) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+        $19) \
         ON CONFLICT (ap_id) DO UPDATE SET kind = excluded.kind, username = excluded.username, \
         name = excluded.name, summary = excluded.summary, url = excluded.url, \
         inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, outbox = excluded.outbox, \
         followers_url = excluded.followers_url, public_key_pem = excluded.public_key_pem, \
         manually_approves_followers = excluded.manually_approves_followers, \
         published = excluded.published, fetched_at = excluded.fetched_at, data = excluded.data, \
-        key_id = excluded.key_id WHERE actors.local = $14 \
+        key_id = excluded.key_id, assertion_keys = excluded.assertion_keys WHERE actors.local = $14 \
         RETURNING ",
         columns!()
     );
@@ -84,7 +91,7 @@ pub async fn upsert_remote(ex: Exec<'_>, a: &ActorUpsert<'_>) -> anyhow::Result<
         .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
         .bind(a.followers_url).bind(a.public_key_pem).bind(a.manually_approves_followers)
         .bind(false).bind(a.published).bind(a.fetched_at).bind(a.data).bind(a.key_id)
-        .fetch_optional(c).await)
+        .bind(a.assertion_keys).fetch_optional(c).await)
     .context("storing remote actor")?
     .ok_or_else(|| anyhow::anyhow!("refusing to overwrite the local actor {}", a.ap_id))
 }
@@ -99,9 +106,9 @@ pub async fn insert_local(
     const SQL: &str = concat!(
         "INSERT INTO actors (ap_id, kind, username, domain, name, summary, url, inbox, \
         shared_inbox, outbox, followers_url, public_key_pem, private_key_pem, \
-        manually_approves_followers, local, published, fetched_at, data, key_id) \
+        manually_approves_followers, local, published, fetched_at, data, key_id, assertion_keys) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-        $19) ON CONFLICT (ap_id) DO NOTHING RETURNING ",
+        $19, $20) ON CONFLICT (ap_id) DO NOTHING RETURNING ",
         columns!()
     );
     with_exec!(ex, c => sqlx::query_as::<_, ActorRow>(SQL)
@@ -109,7 +116,7 @@ pub async fn insert_local(
         .bind(a.summary).bind(a.url).bind(a.inbox).bind(a.shared_inbox).bind(a.outbox)
         .bind(a.followers_url).bind(a.public_key_pem).bind(private_key_pem)
         .bind(a.manually_approves_followers).bind(true).bind(a.published).bind(a.fetched_at)
-        .bind(a.data).bind(a.key_id)
+        .bind(a.data).bind(a.key_id).bind(a.assertion_keys)
         .fetch_optional(c).await)
     .context("creating the local centre actor")
 }
@@ -129,6 +136,22 @@ pub async fn update_local_profile(
         .bind(manually_approves_followers).bind(data).bind(true).execute(c).await)
     .context("updating the centre profile")?;
     Ok(())
+}
+
+/// Gives the local centre its Ed25519 assertion key, once: a key already set is kept.
+/// Returns whether this call set it.
+pub async fn set_local_assertion_key(
+    ex: Exec<'_>,
+    id: i64,
+    private_pem: &str,
+    keys: &str,
+) -> anyhow::Result<bool> {
+    const SQL: &str = "UPDATE actors SET assertion_private_key = $2, assertion_keys = $3 \
+        WHERE id = $1 AND local = $4 AND assertion_private_key IS NULL";
+    let n = affected!(ex, c => sqlx::query(SQL).bind(id).bind(private_pem).bind(keys)
+        .bind(true).execute(c).await)
+    .context("storing the centre's assertion key")?;
+    Ok(n > 0)
 }
 
 /// The local centre, if it has been created.

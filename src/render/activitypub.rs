@@ -6,7 +6,7 @@ use crate::{
     federation::{
         PUBLIC,
         protocol::{
-            actor::{ActorJson, Endpoints, PublicKeyJson},
+            actor::{ActorJson, AssertionKey, Endpoints, PublicKeyJson},
             context,
             object::{EventFields, ObjectJson, TombstoneJson},
         },
@@ -77,6 +77,18 @@ pub fn actor(ctx: &AppContext, row: &ActorRow) -> anyhow::Result<ActorJson> {
         indexable: Some(true),
         published: row.published.map(time),
         attachment,
+        assertion_method: serde_json::from_str::<Vec<AssertionKey>>(&row.assertion_keys)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| {
+                json!({
+                    "id": k.id,
+                    "type": "Multikey",
+                    "controller": urls.actor(),
+                    "publicKeyMultibase": k.multibase,
+                })
+            })
+            .collect(),
     })
 }
 

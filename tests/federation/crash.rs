@@ -36,6 +36,7 @@ async fn add_follower(db: &db::Db, actor_id: &str, inbox: &str, key: &str) {
             fetched_at: now,
             data: "{}",
             key_id: None,
+            assertion_keys: "[]",
         },
     )
     .await

@@ -368,6 +368,7 @@ impl TestInstance {
                 fetched_at: now,
                 data: "{}",
                 key_id: None,
+                assertion_keys: "[]",
             },
         )
         .await

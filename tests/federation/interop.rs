@@ -20,6 +20,9 @@ use tokio::io::AsyncBufReadExt;
 
 const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 const SECURITY_CONTEXT: &str = "https://w3id.org/security/v1";
+/// The W3C security vocabularies of FEP-521a keys and FEP-8b32 proofs, bundled by Fedify.
+const MULTIKEY_CONTEXT: &str = "https://w3id.org/security/multikey/v1";
+const INTEGRITY_CONTEXT: &str = "https://w3id.org/security/data-integrity/v1";
 const AS: &str = "https://www.w3.org/ns/activitystreams#";
 const SEC: &str = "https://w3id.org/security#";
 const SCHEMA: &str = "http://schema.org#";
@@ -913,8 +916,8 @@ async fn tampered_body_and_wrong_key_from_fedify_are_refused() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 7. JSON-LD: our documents expand with `publicKey` and our extension terms intact, loading
-//    no context but the two standard ones.
+// 7. JSON-LD: our documents expand with `publicKey`, `assertionMethod` and our extension terms
+//    intact, loading no context but the standard bundled ones.
 
 async fn expand(peer: &Peer, url: &str) -> Value {
     let out = peer.post("/control/expand", json!({ "url": url })).await;
@@ -924,7 +927,10 @@ async fn expand(peer: &Peer, url: &str) -> Value {
     assert_eq!(out["contexts_refused"], json!([]), "{url}: remote contexts");
     for c in out["contexts_requested"].as_array().unwrap() {
         assert!(
-            c == AS_CONTEXT || c == SECURITY_CONTEXT,
+            c == AS_CONTEXT
+                || c == SECURITY_CONTEXT
+                || c == MULTIKEY_CONTEXT
+                || c == INTEGRITY_CONTEXT,
             "{url} loads the context {c}"
         );
     }
@@ -969,6 +975,17 @@ async fn our_documents_expand_offline_with_public_key_and_extension_terms() {
             .as_str()
             .unwrap()
             .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    let multikey = &actor[format!("{SEC}assertionMethod")][0];
+    assert_eq!(multikey["@id"], format!("{}#ed25519-key", us.actor_id()).as_str());
+    assert_eq!(multikey["@type"], json!([format!("{SEC}Multikey")]), "{multikey:#}");
+    assert_eq!(first(multikey, &format!("{SEC}controller")), us.actor_id().as_str());
+    assert!(
+        first(multikey, &format!("{SEC}publicKeyMultibase"))
+            .as_str()
+            .unwrap()
+            .starts_with("z6Mk"),
+        "{multikey:#}"
     );
     assert_eq!(
         first(actor, &format!("{AS}manuallyApprovesFollowers")),

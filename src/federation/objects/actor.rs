@@ -205,6 +205,8 @@ pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow
         .url
         .as_ref()
         .and_then(|u| crate::render::links::web_url(u.as_str()));
+    let assertion_keys = serde_json::to_string(&json.assertion_keys())
+        .map_err(|e| anyhow::anyhow!("assertion keys: {e}"))?;
     let row = db::actors::upsert_remote(
         ctx.db.write(),
         &db::actors::ActorUpsert {
@@ -225,6 +227,7 @@ pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow
             fetched_at: ctx.now().timestamp_millis(),
             data: &data,
             key_id: Some(&json.public_key.id),
+            assertion_keys: &assertion_keys,
         },
     )
     .await?;

@@ -72,6 +72,49 @@ pub struct ActorJson {
     #[serde(default, deserialize_with = "helpers::values")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<Value>,
+    /// FEP-521a: the actor's `Multikey`s for object integrity proofs.
+    #[serde(default, deserialize_with = "helpers::values")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assertion_method: Vec<Value>,
+}
+
+/// An Ed25519 `assertionMethod` key of an actor, as we store it.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct AssertionKey {
+    pub id: String,
+    pub multibase: String,
+}
+
+impl ActorJson {
+    /// The actor's Ed25519 `Multikey`s whose id is on the actor's origin and whose controller
+    /// is the actor; others are ignored.
+    pub fn assertion_keys(&self) -> Vec<AssertionKey> {
+        let same_origin = |id: &str| {
+            Url::parse(id).is_ok_and(|u| u.origin() == self.id.origin())
+        };
+        self.assertion_method
+            .iter()
+            .filter_map(|k| {
+                let kind_ok = match k.get("type") {
+                    Some(Value::String(t)) => t == "Multikey",
+                    Some(Value::Array(ts)) => ts.iter().any(|t| t == "Multikey"),
+                    _ => false,
+                };
+                let id = k.get("id")?.as_str()?;
+                let controller = k.get("controller").and_then(Value::as_str)?;
+                let multibase = k.get("publicKeyMultibase")?.as_str()?;
+                (kind_ok
+                    && same_origin(id)
+                    && controller == self.id.as_str()
+                    && crate::federation::integrity::multikey::decode(multibase).is_some())
+                .then(|| AssertionKey {
+                    id: id.to_string(),
+                    multibase: multibase.to_string(),
+                })
+            })
+            .take(8)
+            .collect()
+    }
 }
 
 impl ActorJson {

@@ -1,16 +1,24 @@
 //! The JSON-LD `@context` values we send. Extension terms are defined inline: no remote
-//! context URL other than the two standard ones that every processor bundles.
+//! context URL other than the standard ones that processors bundle (ActivityStreams and the
+//! W3C security vocabularies: `security/v1`, `multikey/v1`, `data-integrity/v1`).
 
 use serde_json::{Value, json};
 
 /// For actors: ActivityStreams, the security vocabulary (without it JSON-LD consumers drop
-/// `publicKey`), and the Mastodon and schema.org terms we use.
+/// `publicKey`), the Multikey vocabulary of `assertionMethod` (FEP-521a), and the Mastodon
+/// and schema.org terms we use.
 pub fn actor() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
+        "https://w3id.org/security/multikey/v1",
         {
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "assertionMethod": {
+                "@id": "https://w3id.org/security#assertionMethod",
+                "@type": "@id",
+                "@container": "@set"
+            },
             "toot": "http://joinmastodon.org/ns#",
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
