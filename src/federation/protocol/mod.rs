@@ -7,3 +7,4 @@ pub mod collection;
 pub mod context;
 pub mod helpers;
 pub mod object;
+pub mod statement;
