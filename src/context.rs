@@ -91,6 +91,18 @@ impl Urls {
         u.set_fragment(Some("main-key"));
         u
     }
+    /// The id of the Ed25519 key (a `Multikey` in the actor's `assertionMethod`).
+    pub fn assertion_key_id(&self) -> Url {
+        let mut u = self.actor();
+        u.set_fragment(Some("ed25519-key"));
+        u
+    }
+    pub fn statement(&self, public_id: &str) -> Url {
+        self.join(&format!("/statements/{public_id}"))
+    }
+    pub fn signature(&self, public_id: &str) -> Url {
+        self.join(&format!("/signatures/{public_id}"))
+    }
     pub fn post(&self, public_id: &str) -> Url {
         self.join(&format!("/posts/{public_id}"))
     }

@@ -23,6 +23,35 @@ pub struct PostData {
     /// The Markdown a post was written in (console), for editing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// A published joint statement: what it carries beyond an article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<StatementData>,
+}
+
+/// The joint-statement part of a post: the signed version and who signed it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatementData {
+    pub version: i64,
+    pub digest: String,
+    pub signed_name: String,
+    pub signed_summary: String,
+    pub signed_content: String,
+    #[serde(default)]
+    pub signatories: Vec<Signatory>,
+}
+
+/// One co-signer of a published statement.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Signatory {
+    pub actor: String,
+    pub name: String,
+    pub handle: String,
+    pub signature: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
+    /// When the drafting centre last checked the signature on its signer's server (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<i64>,
 }
 
 impl PostData {

@@ -90,13 +90,6 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
     })
 }
 
-/// The id of the centre's Ed25519 key inside its actor document.
-pub fn assertion_key_id(urls: &Urls) -> url::Url {
-    let mut u = urls.actor();
-    u.set_fragment(Some("ed25519-key"));
-    u
-}
-
 /// The centre's Ed25519 key for object integrity proofs (joint statement signatures):
 /// generated once, on the first start that needs it, and kept. The RSA key stays for HTTP
 /// signatures.
@@ -115,7 +108,7 @@ async fn ensure_assertion_key(
         .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("encoding the centre's Ed25519 key: {e}"))?;
     let keys = serde_json::to_string(&[crate::federation::protocol::actor::AssertionKey {
-        id: assertion_key_id(urls).to_string(),
+        id: urls.assertion_key_id().to_string(),
         multibase: crate::federation::integrity::multikey::encode(&key.verifying_key()),
     }])?;
     if db::actors::set_local_assertion_key(db.write(), row.id, &pem, &keys).await? {

@@ -4,12 +4,17 @@
 pub mod accounts;
 pub mod backfill;
 pub mod centre;
+pub mod cosign;
 pub mod followers;
 pub mod follows;
 pub mod login_limit;
 pub mod moderation;
 pub mod outbox;
 pub mod post_input;
+pub mod statement_check;
+pub mod statement_publish;
+pub mod statement_signatures;
+pub mod statements;
 pub mod posts;
 pub mod remote_posts;
 pub mod tokens;

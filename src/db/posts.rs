@@ -341,7 +341,8 @@ pub async fn local_recent(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<PostRo
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
-        " FROM posts p WHERE p.local = $1 ORDER BY p.published DESC, p.id DESC LIMIT $2"
+        " FROM posts p WHERE p.local = $1 AND p.public_id IS NOT NULL \
+         ORDER BY p.published DESC, p.id DESC LIMIT $2"
     );
     with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(true).bind(limit).fetch_all(c).await)
         .context("listing own posts")

@@ -163,6 +163,10 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
         preview: None,
         in_language: None,
         event: EventFields::default(),
+        statement_version: None,
+        content_digest: None,
+        signed_text: None,
+        signatures: vec![],
     };
     match p.kind.as_str() {
         "Article" => {
@@ -211,6 +215,20 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
             };
         }
         _ => {}
+    }
+    if let Some(st) = &data.statement {
+        object.statement_version = Some(st.version);
+        object.content_digest = Some(st.digest.clone());
+        object.signed_text = Some(json!({
+            "name": st.signed_name, "summary": st.signed_summary, "content": st.signed_content,
+        }));
+        for s in &st.signatories {
+            if let (Ok(sig), Ok(actor)) = (Url::parse(&s.signature), Url::parse(&s.actor)) {
+                object.signatures.push(sig);
+                object.tag.push(json!({"type": "Mention", "href": actor, "name": format!("@{}", s.handle)}));
+                object.cc.push(actor);
+            }
+        }
     }
     Ok(object)
 }

@@ -5,4 +5,5 @@ pub mod activitypub;
 pub mod feeds;
 pub mod links;
 pub mod sanitize;
+pub mod statement;
 pub mod summary;

@@ -65,6 +65,18 @@ pub fn staff_content(input: &str) -> String {
         .collect()
 }
 
+/// Markdown → HTML (CommonMark with tables and strikethrough). The result still goes through
+/// the sanitiser before it is stored.
+pub fn markdown(source: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TABLES);
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(source, options));
+    out.trim_end().to_string()
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-/// Follow, Accept, Reject, Undo, Update, Delete and any activity we do not model.
+/// Follow, Accept, Reject, Undo, Update, Delete, Invite and any activity we do not model.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityJson {
@@ -24,6 +24,12 @@ pub struct ActivityJson {
     pub cc: Vec<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// `Invite`: whom the invitation is for.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub target: Value,
+    /// `Accept` of an `Invite`: what the acceptance produced (a co-signature id).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub result: Value,
 }
 
 /// `actor` may be a URL or an embedded actor with an id.

@@ -29,8 +29,9 @@ pub fn actor() -> Value {
     ])
 }
 
-/// For activities and objects, events included: the Mobilizon terms (`mz:`), schema.org
-/// (`sc:`) and iCalendar (`ical:`) are defined inline.
+/// For activities and objects, events and joint statements included: the Mobilizon terms
+/// (`mz:`), schema.org (`sc:`), iCalendar (`ical:`) and our statement terms (`mlg:`, see
+/// [`super::statement`]) are defined inline.
 pub fn object() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
@@ -55,7 +56,15 @@ pub fn object() -> Value {
             "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
             "joinModeType": { "@id": "mz:joinModeType" },
             "externalParticipationUrl": { "@id": "mz:externalParticipationUrl", "@type": "sc:URL" },
-            "status": { "@id": "ical:status", "@type": "ical:status" }
+            "status": { "@id": "ical:status", "@type": "ical:status" },
+            "mlg": "urn:maillage:",
+            "Cosignature": "mlg:Cosignature",
+            "statementVersion": "mlg:statementVersion",
+            "contentDigest": "mlg:contentDigest",
+            "signedText": "mlg:signedText",
+            "signatures": { "@id": "mlg:signatures", "@type": "@id", "@container": "@set" },
+            "invitees": { "@id": "mlg:invitees", "@type": "@id", "@container": "@set" },
+            "signingDeadline": { "@id": "mlg:signingDeadline", "@type": "http://www.w3.org/2001/XMLSchema#dateTime" }
         }
     ])
 }

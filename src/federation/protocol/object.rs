@@ -58,6 +58,20 @@ pub struct ObjectJson {
     pub in_language: Option<String>,
     #[serde(flatten)]
     pub event: EventFields,
+    /// Joint statements (see [`super::statement`]): the version and its digest…
+    #[serde(default, deserialize_with = "helpers::lenient_i64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement_version: Option<i64>,
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_digest: Option<String>,
+    /// …the signed title, summary and body…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_text: Option<Value>,
+    /// …and the ids of the co-signatures, each on its signer's server.
+    #[serde(default, deserialize_with = "helpers::urls")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<Url>,
 }
 
 /// The Mobilizon-compatible fields of an `Event` (absent on other types).

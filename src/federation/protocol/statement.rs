@@ -16,28 +16,17 @@ use url::Url;
 /// The namespace of our terms. It identifies them and is not meant to be dereferenced.
 pub const NS: &str = "urn:maillage:";
 
-/// The inline term definitions of statements and co-signatures.
-fn terms() -> Value {
-    json!({
-        "mlg": NS,
-        "Cosignature": "mlg:Cosignature",
-        "statementVersion": "mlg:statementVersion",
-        "contentDigest": "mlg:contentDigest",
-        "signedText": "mlg:signedText",
-        "signatures": { "@id": "mlg:signatures", "@type": "@id", "@container": "@set" },
-        "invitees": { "@id": "mlg:invitees", "@type": "@id", "@container": "@set" },
-        "signingDeadline": { "@id": "mlg:signingDeadline", "@type": "http://www.w3.org/2001/XMLSchema#dateTime" },
-        "sensitive": "as:sensitive",
-        "Hashtag": "as:Hashtag"
-    })
-}
-
-/// `@context` of statements, co-signatures and the activities that carry them.
-pub fn context() -> Value {
+/// `@context` of co-signatures: ActivityStreams, the Data Integrity vocabulary of their
+/// `proof`, and our inline terms (those of [`super::context::object`]).
+pub fn cosignature_context() -> Value {
+    let inline = super::context::object()
+        .get(1)
+        .cloned()
+        .unwrap_or(Value::Null);
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/data-integrity/v1",
-        terms()
+        inline
     ])
 }
 

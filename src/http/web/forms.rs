@@ -40,17 +40,7 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
     }
 }
 
-/// Markdown → HTML (CommonMark with tables and strikethrough). The result still goes through
-/// the sanitiser before it is stored.
-pub fn markdown(source: &str) -> String {
-    use pulldown_cmark::{Options, Parser, html};
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_STRIKETHROUGH);
-    options.insert(Options::ENABLE_TABLES);
-    let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(source, options));
-    out.trim_end().to_string()
-}
+pub use crate::render::sanitize::markdown;
 
 /// Compares two secrets in constant time.
 pub fn same(a: &str, b: &str) -> bool {
