@@ -11,7 +11,9 @@ use crate::{
     error::{AppError, AppResult, invalid},
     federation::{
         PUBLIC,
-        protocol::{activity::ActivityJson, helpers::id_of, object::ObjectJson, statement::StatementDoc},
+        protocol::{
+            activity::ActivityJson, helpers::id_of, object::ObjectJson, statement::StatementDoc,
+        },
         verify_same_origin,
     },
     render::{self, sanitize},
@@ -39,8 +41,8 @@ pub async fn relays(ctx: &AppContext) -> anyhow::Result<bool> {
 /// Receives an `Invite` to co-sign: the statement must be on the inviter's own server and
 /// the invitation addressed to us; the draft is fetched from there and its digest checked.
 pub async fn invited(data: &Data<AppContext>, actor: &ActorRow, a: &ActivityJson) -> AppResult<()> {
-    let statement = id_of(&a.object)
-        .ok_or_else(|| invalid("Invite: object must be the statement"))?;
+    let statement =
+        id_of(&a.object).ok_or_else(|| invalid("Invite: object must be the statement"))?;
     let inviter = Url::parse(&actor.ap_id).map_err(anyhow::Error::from)?;
     verify_same_origin(&statement, &inviter)
         .map_err(|_| invalid("Invite: the statement is not on the inviter's server"))?;
@@ -56,14 +58,20 @@ pub async fn invited(data: &Data<AppContext>, actor: &ActorRow, a: &ActivityJson
     let doc = StatementDoc::read(&fetched.object)
         .ok_or_else(|| invalid("Invite: the object is not a statement"))?;
     if doc.attributed_to != inviter || doc.published {
-        return Err(invalid("Invite: the statement is not a draft of the inviter"));
+        return Err(invalid(
+            "Invite: the statement is not a draft of the inviter",
+        ));
     }
     if doc.text.digest() != doc.digest {
-        return Err(invalid("Invite: the statement's contentDigest does not match its text"));
+        return Err(invalid(
+            "Invite: the statement's contentDigest does not match its text",
+        ));
     }
     let claimed_digest = a.object.get("contentDigest").and_then(Value::as_str);
     if claimed_digest.is_some_and(|d| d != doc.digest) {
-        return Err(invalid("Invite: the invitation is for another version than the draft"));
+        return Err(invalid(
+            "Invite: the invitation is for another version than the draft",
+        ));
     }
     // What staff read is exactly what they sign: HTML outside the safe subset is refused
     // rather than shown differently from the signed text.
@@ -71,7 +79,9 @@ pub async fn invited(data: &Data<AppContext>, actor: &ActorRow, a: &ActivityJson
         || doc.text.name.chars().count() > super::statements::MAX_TITLE
         || doc.text.summary.chars().count() > super::statements::MAX_SUMMARY
     {
-        return Err(invalid("Invite: the statement's text is not in the safe HTML subset"));
+        return Err(invalid(
+            "Invite: the statement's text is not in the safe HTML subset",
+        ));
     }
     let list = |v: &[Url]| serde_json::to_string(&v.iter().map(Url::as_str).collect::<Vec<_>>());
     let deadline = fetched
@@ -106,7 +116,10 @@ pub async fn invited(data: &Data<AppContext>, actor: &ActorRow, a: &ActivityJson
         now,
     )
     .await?;
-    let excerpt: String = sanitize::plain_text(&doc.text.name).chars().take(300).collect();
+    let excerpt: String = sanitize::plain_text(&doc.text.name)
+        .chars()
+        .take(300)
+        .collect();
     db::notifications::insert(
         data.db.write(),
         "invitation",
@@ -172,8 +185,14 @@ pub async fn sign(ctx: &AppContext, public_id: &str) -> AppResult<OwnSignatureRo
     )
     .await?;
     db::invitations::set_state(tx.exec(), inv.id, "signed", now.timestamp_millis()).await?;
-    outbox::queue(&mut tx, ctx, &accept, &[inv.from_inbox.clone()], now.timestamp_millis())
-        .await?;
+    outbox::queue(
+        &mut tx,
+        ctx,
+        &accept,
+        std::slice::from_ref(&inv.from_inbox),
+        now.timestamp_millis(),
+    )
+    .await?;
     tx.commit().await?;
     outbox::wake(ctx);
     db::signatures::find_by_public_id(ctx.db.read(), &sig_public)
@@ -193,12 +212,24 @@ pub async fn decline(ctx: &AppContext, public_id: &str) -> AppResult<ReceivedRow
     let now = ctx.now();
     let id = ctx.urls.activity(&new_public_id());
     let reject = render::statement::answer(
-        ctx, "Reject", id.as_str(), &inv.invite_ap_id, &inv.from_ap_id, None, now,
+        ctx,
+        "Reject",
+        id.as_str(),
+        &inv.invite_ap_id,
+        &inv.from_ap_id,
+        None,
+        now,
     );
     let mut tx = ctx.db.begin().await?;
     db::invitations::set_state(tx.exec(), inv.id, "declined", now.timestamp_millis()).await?;
-    outbox::queue(&mut tx, ctx, &reject, &[inv.from_inbox.clone()], now.timestamp_millis())
-        .await?;
+    outbox::queue(
+        &mut tx,
+        ctx,
+        &reject,
+        std::slice::from_ref(&inv.from_inbox),
+        now.timestamp_millis(),
+    )
+    .await?;
     tx.commit().await?;
     outbox::wake(ctx);
     find(ctx, public_id).await
@@ -217,7 +248,9 @@ pub async fn withdraw(ctx: &AppContext, public_id: &str) -> AppResult<()> {
     let ms = now.timestamp_millis();
     let mut tx = ctx.db.begin().await?;
     if !db::signatures::withdraw(tx.exec(), sig.id, ms).await? {
-        return Err(AppError::Conflict(format!("signature {public_id} is withdrawn already")));
+        return Err(AppError::Conflict(format!(
+            "signature {public_id} is withdrawn already"
+        )));
     }
     db::invitations::set_state(tx.exec(), inv.id, "declined", ms).await?;
     let delete = render::activitypub::activity(
@@ -229,7 +262,14 @@ pub async fn withdraw(ctx: &AppContext, public_id: &str) -> AppResult<()> {
         &[],
         now,
     );
-    outbox::queue(&mut tx, ctx, &delete, &[inv.from_inbox.clone()], ms).await?;
+    outbox::queue(
+        &mut tx,
+        ctx,
+        &delete,
+        std::slice::from_ref(&inv.from_inbox),
+        ms,
+    )
+    .await?;
     if let Some(announce) = &sig.announce_ap_id {
         let undo = render::activitypub::activity(
             "Undo",
@@ -274,11 +314,7 @@ fn announce_json(
 /// A published statement arrived (`Create` or `Update` from its drafter). If it lists one of
 /// our active signatures of the version it carries, we keep it and, unless staff turned it
 /// off, relay it to our followers once. Returns whether it was such a statement.
-pub async fn published(
-    ctx: &AppContext,
-    actor: &ActorRow,
-    object: &ObjectJson,
-) -> AppResult<bool> {
+pub async fn published(ctx: &AppContext, actor: &ActorRow, object: &ObjectJson) -> AppResult<bool> {
     if object.signatures.is_empty() {
         return Ok(false);
     }

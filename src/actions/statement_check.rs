@@ -171,7 +171,11 @@ pub fn check_document(
 
 /// The signer's Ed25519 keys, from its own actor document (fetched again when the key the
 /// proof names is not among those we hold).
-async fn signer_keys(data: &Data<AppContext>, signer: &Url, method: Option<&str>) -> Vec<AssertionKey> {
+async fn signer_keys(
+    data: &Data<AppContext>,
+    signer: &Url,
+    method: Option<&str>,
+) -> Vec<AssertionKey> {
     let id = ObjectId::<DbActor>::from(signer.clone());
     let read = |a: &DbActor| -> Vec<AssertionKey> {
         serde_json::from_str(&a.row.assertion_keys).unwrap_or_default()
@@ -233,5 +237,12 @@ pub async fn fetch_and_check(
         }
         _ => Vec::new(),
     };
-    check_document(&doc, signature, statement, expected_signer, version_of, &keys)
+    check_document(
+        &doc,
+        signature,
+        statement,
+        expected_signer,
+        version_of,
+        &keys,
+    )
 }

@@ -24,7 +24,10 @@ async fn signatories(tx: &mut db::Tx, row: &StatementRow) -> anyhow::Result<Vec<
         .map(|s| {
             let extra: serde_json::Value = serde_json::from_str(&s.actor_data).unwrap_or_default();
             Signatory {
-                name: s.actor_name.clone().unwrap_or_else(|| s.actor_username.clone()),
+                name: s
+                    .actor_name
+                    .clone()
+                    .unwrap_or_else(|| s.actor_username.clone()),
                 handle: format!("{}@{}", s.actor_username, s.actor_domain),
                 actor: s.actor_ap_id,
                 signature: s.signature_url,

@@ -55,9 +55,12 @@ pub async fn accepted(
     invite: &Url,
     result: Option<Url>,
 ) -> AppResult<()> {
-    let Some(inv) = db::statement_invitations::find_by_invite(data.db.read(), invite.as_str()).await?
+    let Some(inv) =
+        db::statement_invitations::find_by_invite(data.db.read(), invite.as_str()).await?
     else {
-        return Err(AppError::Invalid(format!("Accept: {invite} is not an invitation of ours")));
+        return Err(AppError::Invalid(format!(
+            "Accept: {invite} is not an invitation of ours"
+        )));
     };
     if inv.actor_id != actor.id {
         return Err(AppError::Forbidden(
@@ -77,7 +80,10 @@ pub async fn accepted(
     let state = c.state();
     if state == "invalid" || state == "withdrawn" {
         tracing::warn!(signature = %signature, line = %c.line(), "co-signature refused");
-        return Err(AppError::Invalid(format!("co-signature refused: {}", c.line())));
+        return Err(AppError::Invalid(format!(
+            "co-signature refused: {}",
+            c.line()
+        )));
     }
     let now = data.now();
     let json = c.doc.as_ref().map(|d| d.to_string()).unwrap_or_default();
@@ -112,7 +118,8 @@ pub async fn declined(
     actor: &db::actors::ActorRow,
     invite: &Url,
 ) -> AppResult<bool> {
-    let Some(inv) = db::statement_invitations::find_by_invite(ctx.db.read(), invite.as_str()).await?
+    let Some(inv) =
+        db::statement_invitations::find_by_invite(ctx.db.read(), invite.as_str()).await?
     else {
         return Ok(false);
     };
@@ -138,7 +145,8 @@ pub async fn withdrawn(
     actor: &db::actors::ActorRow,
     signature: &Url,
 ) -> AppResult<bool> {
-    let Some(sig) = db::statement_signatures::find_by_url(ctx.db.read(), signature.as_str()).await?
+    let Some(sig) =
+        db::statement_signatures::find_by_url(ctx.db.read(), signature.as_str()).await?
     else {
         return Ok(false);
     };
@@ -147,9 +155,17 @@ pub async fn withdrawn(
     }
     let now = ctx.now();
     let mut tx = ctx.db.begin().await?;
-    db::statement_signatures::set_state(tx.exec(), sig.id, "withdrawn", None, now.timestamp_millis())
-        .await?;
-    if let Some(inv) = db::statement_invitations::find(tx.exec(), sig.statement_id, actor.id).await? {
+    db::statement_signatures::set_state(
+        tx.exec(),
+        sig.id,
+        "withdrawn",
+        None,
+        now.timestamp_millis(),
+    )
+    .await?;
+    if let Some(inv) =
+        db::statement_invitations::find(tx.exec(), sig.statement_id, actor.id).await?
+    {
         db::statement_invitations::set_state(tx.exec(), inv.id, "declined", now.timestamp_millis())
             .await?;
     }
@@ -172,12 +188,17 @@ pub async fn reverify(data: &Data<AppContext>, row: &StatementRow) -> AppResult<
         if s.state == "withdrawn" {
             continue;
         }
-        let (Ok(signer), Ok(url)) = (Url::parse(&s.actor_ap_id), Url::parse(&s.signature_url)) else {
+        let (Ok(signer), Ok(url)) = (Url::parse(&s.actor_ap_id), Url::parse(&s.signature_url))
+        else {
             continue;
         };
         let c = check(data, row, &signer, &url).await?;
         // An unreachable server is not a withdrawn signature: keep the state, say why.
-        let state = if c.fetched { c.state() } else { s.state.as_str() };
+        let state = if c.fetched {
+            c.state()
+        } else {
+            s.state.as_str()
+        };
         changed |= state != s.state;
         let error = (!c.valid()).then(|| c.line());
         db::statement_signatures::set_state(

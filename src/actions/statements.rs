@@ -59,7 +59,9 @@ fn deadline(v: &str) -> AppResult<Option<i64>> {
         return Ok(Some(t.timestamp_millis()));
     }
     let day = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-        invalid(format!("deadline: {v:?} is neither a date (2027-01-31) nor an RFC 3339 time"))
+        invalid(format!(
+            "deadline: {v:?} is neither a date (2027-01-31) nor an RFC 3339 time"
+        ))
     })?;
     let end = day
         .and_hms_opt(23, 59, 59)
@@ -245,7 +247,14 @@ async fn send_invite(
     )
     .await?;
     let activity = render::statement::invite(ctx, id.as_str(), row, &actor.ap_id, now);
-    outbox::queue(tx, ctx, &activity, &[actor.inbox.clone()], now.timestamp_millis()).await?;
+    outbox::queue(
+        tx,
+        ctx,
+        &activity,
+        std::slice::from_ref(&actor.inbox),
+        now.timestamp_millis(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -295,8 +304,14 @@ pub async fn edit(
     let now = data.now();
     let ms = now.timestamp_millis().max(current.updated_at + 1);
     let mut tx = data.db.begin().await?;
-    let row = db::statements::update(tx.exec(), current.id, &write(&v, &tags, &digest), new_version, ms)
-        .await?;
+    let row = db::statements::update(
+        tx.exec(),
+        current.id,
+        &write(&v, &tags, &digest),
+        new_version,
+        ms,
+    )
+    .await?;
     if new_version {
         db::statement_signatures::mark_stale(tx.exec(), row.id, row.version).await?;
         for inv in db::statement_invitations::list(tx.exec(), row.id).await? {

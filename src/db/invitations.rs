@@ -94,7 +94,10 @@ pub async fn list(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<ReceivedRow>> 
         .context("listing invitations")
 }
 
-pub async fn find_by_public_id(ex: Exec<'_>, public_id: &str) -> anyhow::Result<Option<ReceivedRow>> {
+pub async fn find_by_public_id(
+    ex: Exec<'_>,
+    public_id: &str,
+) -> anyhow::Result<Option<ReceivedRow>> {
     const SQL: &str = select!("WHERE i.public_id = $1");
     with_exec!(ex, c => sqlx::query_as::<_, ReceivedRow>(SQL).bind(public_id)
         .fetch_optional(c).await)

@@ -17,10 +17,10 @@ pub mod notifications;
 pub mod posts;
 pub mod settings;
 pub mod signatures;
+pub mod startup_lock;
 pub mod statement_invitations;
 pub mod statement_signatures;
 pub mod statements;
-pub mod startup_lock;
 pub mod tokens;
 pub mod users;
 

@@ -86,9 +86,8 @@ pub async fn active_for(
     ex: Exec<'_>,
     statement_ap_id: &str,
 ) -> anyhow::Result<Option<OwnSignatureRow>> {
-    const SQL: &str = select!(
-        "WHERE s.statement_ap_id = $1 AND s.state = 'active' ORDER BY s.id DESC LIMIT 1"
-    );
+    const SQL: &str =
+        select!("WHERE s.statement_ap_id = $1 AND s.state = 'active' ORDER BY s.id DESC LIMIT 1");
     with_exec!(ex, c => sqlx::query_as::<_, OwnSignatureRow>(SQL).bind(statement_ap_id)
         .fetch_optional(c).await)
     .context("reading our signature")

@@ -60,7 +60,10 @@ pub async fn list(ex: Exec<'_>, statement_id: i64) -> anyhow::Result<Vec<Invitat
 }
 
 /// The invitation whose latest `Invite` has this id.
-pub async fn find_by_invite(ex: Exec<'_>, invite_ap_id: &str) -> anyhow::Result<Option<InvitationRow>> {
+pub async fn find_by_invite(
+    ex: Exec<'_>,
+    invite_ap_id: &str,
+) -> anyhow::Result<Option<InvitationRow>> {
     const SQL: &str = select!("WHERE i.invite_ap_id = $1");
     with_exec!(ex, c => sqlx::query_as::<_, InvitationRow>(SQL).bind(invite_ap_id)
         .fetch_optional(c).await)

@@ -113,12 +113,7 @@ pub async fn update(
 }
 
 /// Marks the statement published, linked to its post row.
-pub async fn set_published(
-    ex: Exec<'_>,
-    id: i64,
-    post_id: i64,
-    now: i64,
-) -> anyhow::Result<()> {
+pub async fn set_published(ex: Exec<'_>, id: i64, post_id: i64, now: i64) -> anyhow::Result<()> {
     const SQL: &str = "UPDATE statements SET state = 'published', post_id = $2, \
         published_at = COALESCE(published_at, $3), updated_at = $3 WHERE id = $1";
     affected!(ex, c => sqlx::query(SQL).bind(id).bind(post_id).bind(now).execute(c).await)
@@ -137,7 +132,11 @@ pub async fn find_by_public_id(
     ex: Exec<'_>,
     public_id: &str,
 ) -> anyhow::Result<Option<StatementRow>> {
-    const SQL: &str = concat!("SELECT ", columns!(), " FROM statements WHERE public_id = $1");
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM statements WHERE public_id = $1"
+    );
     with_exec!(ex, c => sqlx::query_as::<_, StatementRow>(SQL).bind(public_id)
         .fetch_optional(c).await)
     .context("reading statement")

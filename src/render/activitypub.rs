@@ -225,7 +225,9 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
         for s in &st.signatories {
             if let (Ok(sig), Ok(actor)) = (Url::parse(&s.signature), Url::parse(&s.actor)) {
                 object.signatures.push(sig);
-                object.tag.push(json!({"type": "Mention", "href": actor, "name": format!("@{}", s.handle)}));
+                object.tag.push(
+                    json!({"type": "Mention", "href": actor, "name": format!("@{}", s.handle)}),
+                );
                 object.cc.push(actor);
             }
         }

@@ -106,8 +106,13 @@ pub fn cosignature(
         "published": created,
     });
     let method = ctx.urls.assertion_key_id();
-    proof::sign(&mut doc, &ctx.centre.assertion_key, method.as_str(), &created)
-        .map_err(|e| anyhow::anyhow!("signing the co-signature: {e}"))?;
+    proof::sign(
+        &mut doc,
+        &ctx.centre.assertion_key,
+        method.as_str(),
+        &created,
+    )
+    .map_err(|e| anyhow::anyhow!("signing the co-signature: {e}"))?;
     Ok(doc)
 }
 
@@ -123,7 +128,13 @@ pub fn withdrawn(id: &str, at: i64) -> Value {
 }
 
 /// `Invite{object: the statement at its version, target: the invited centre}`.
-pub fn invite(ctx: &AppContext, id: &str, s: &StatementRow, target: &str, at: DateTime<Utc>) -> Value {
+pub fn invite(
+    ctx: &AppContext,
+    id: &str,
+    s: &StatementRow,
+    target: &str,
+    at: DateTime<Utc>,
+) -> Value {
     json!({
         "@context": context::object(),
         "id": id,

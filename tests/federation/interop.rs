@@ -977,9 +977,19 @@ async fn our_documents_expand_offline_with_public_key_and_extension_terms() {
             .starts_with("-----BEGIN PUBLIC KEY-----")
     );
     let multikey = &actor[format!("{SEC}assertionMethod")][0];
-    assert_eq!(multikey["@id"], format!("{}#ed25519-key", us.actor_id()).as_str());
-    assert_eq!(multikey["@type"], json!([format!("{SEC}Multikey")]), "{multikey:#}");
-    assert_eq!(first(multikey, &format!("{SEC}controller")), us.actor_id().as_str());
+    assert_eq!(
+        multikey["@id"],
+        format!("{}#ed25519-key", us.actor_id()).as_str()
+    );
+    assert_eq!(
+        multikey["@type"],
+        json!([format!("{SEC}Multikey")]),
+        "{multikey:#}"
+    );
+    assert_eq!(
+        first(multikey, &format!("{SEC}controller")),
+        us.actor_id().as_str()
+    );
     assert!(
         first(multikey, &format!("{SEC}publicKeyMultibase"))
             .as_str()

@@ -1,4 +1,4 @@
-//! `Accept` and `Reject` of a Follow we sent.
+//! `Accept` and `Reject` of a Follow we sent, or of an invitation to co-sign a statement.
 
 use super::actor_row;
 use crate::{
@@ -15,6 +15,21 @@ pub async fn receive(
     state: &str,
 ) -> Result<(), AppError> {
     let actor = actor_row(&a, data).await?;
+    // An answer to an invitation to co-sign one of our statements.
+    if let Some(invite) = id_of(&a.object)
+        && db::statement_invitations::find_by_invite(data.db.read(), invite.as_str())
+            .await?
+            .is_some()
+    {
+        return if state == "accepted" {
+            let result = id_of(&a.result);
+            crate::actions::statement_signatures::accepted(data, &actor, &invite, result).await
+        } else {
+            crate::actions::statement_signatures::declined(data, &actor, &invite)
+                .await
+                .map(|_| ())
+        };
+    }
     let by_id = match id_of(&a.object) {
         Some(id) => db::follows::find_by_ap_id(data.db.read(), id.as_str()).await?,
         None => None,

@@ -1,4 +1,4 @@
-//! `Create` of a post by a centre we follow.
+//! `Create` of a post by a centre we follow, a reply to us, or a statement we co-signed.
 
 use super::actor_row;
 use crate::{
@@ -17,6 +17,10 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
         return Ok(());
     }
     let actor = actor_row(&a, data).await?;
+    // A joint statement we co-signed: kept and relayed whether or not we follow its drafter.
+    if crate::actions::cosign::published(data, &actor, &object).await? {
+        return Ok(());
+    }
     let followed = db::follows::find_by_target(data.db.read(), actor.id)
         .await?
         .is_some_and(|f| f.state == "accepted");

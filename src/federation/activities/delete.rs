@@ -1,4 +1,5 @@
-//! `Delete` of a post (id or Tombstone), or of the sending actor itself.
+//! `Delete` of a post (id or Tombstone), of a co-signature of one of our statements, or of the
+//! sending actor itself.
 
 use crate::{
     context::AppContext,
@@ -18,6 +19,8 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
     let now = data.now().timestamp_millis();
     if object_id == a.actor {
         crate::actions::remote_posts::forget_actor(data, &actor, now).await?;
+    } else if crate::actions::statement_signatures::withdrawn(data, &actor, &object_id).await? {
+        tracing::info!(signature = %object_id, "co-signature withdrawn");
     } else {
         if db::posts::delete_remote(data.db.write(), object_id.as_str(), actor.id, now).await? {
             db::notifications::delete_for_object(data.db.write(), object_id.as_str()).await?;

@@ -8,6 +8,7 @@ mod accept;
 mod create;
 mod delete;
 mod follow;
+mod invite;
 mod undo;
 mod update;
 
@@ -30,7 +31,7 @@ pub struct InboxActivity(pub ActivityJson);
 
 /// Activity types we act on.
 pub const HANDLED: &[&str] = &[
-    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete",
+    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Invite",
 ];
 
 #[async_trait::async_trait]
@@ -99,6 +100,7 @@ impl Activity for InboxActivity {
             "Create" => create::receive(a, data).await?,
             "Update" => update::receive(a, data).await?,
             "Delete" => delete::receive(a, data).await?,
+            "Invite" => invite::receive(a, data).await?,
             _ => {}
         }
         db::inbox::record(data.db.write(), &id, &kind, data.now().timestamp_millis()).await?;

@@ -30,6 +30,9 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
         return Ok(());
     }
     let actor = actor_row(&a, data).await?;
+    if crate::actions::cosign::published(data, &actor, &object).await? {
+        return Ok(());
+    }
     let known = db::posts::find_by_ap_id(data.db.read(), object.id.as_str())
         .await?
         .is_some();

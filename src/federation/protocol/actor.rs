@@ -89,9 +89,7 @@ impl ActorJson {
     /// The actor's Ed25519 `Multikey`s whose id is on the actor's origin and whose controller
     /// is the actor; others are ignored.
     pub fn assertion_keys(&self) -> Vec<AssertionKey> {
-        let same_origin = |id: &str| {
-            Url::parse(id).is_ok_and(|u| u.origin() == self.id.origin())
-        };
+        let same_origin = |id: &str| Url::parse(id).is_ok_and(|u| u.origin() == self.id.origin());
         self.assertion_method
             .iter()
             .filter_map(|k| {

@@ -38,7 +38,10 @@ pub fn content_digest(name: &str, summary: &str, content: &str) -> String {
         &json!({ "content": content, "name": name, "summary": summary }),
     )
     .unwrap_or_default();
-    format!("sha-256={}", B64.encode(Sha256::digest(canonical.as_bytes())))
+    format!(
+        "sha-256={}",
+        B64.encode(Sha256::digest(canonical.as_bytes()))
+    )
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -175,7 +178,10 @@ mod tests {
         let canonical = r#"{"content":"<p>Texte</p>","name":"Titre","summary":"Résumé"}"#;
         assert_eq!(
             d,
-            format!("sha-256={}", B64.encode(Sha256::digest(canonical.as_bytes())))
+            format!(
+                "sha-256={}",
+                B64.encode(Sha256::digest(canonical.as_bytes()))
+            )
         );
     }
 
@@ -186,7 +192,12 @@ mod tests {
             "statementVersion": 2, "contentDigest": "sha-256=x"});
         let c = CosignatureDoc::read(&v).unwrap();
         assert_eq!(c.version, 2);
-        for missing in ["attributedTo", "object", "statementVersion", "contentDigest"] {
+        for missing in [
+            "attributedTo",
+            "object",
+            "statementVersion",
+            "contentDigest",
+        ] {
             let mut w = v.clone();
             w.as_object_mut().unwrap().remove(missing);
             assert!(CosignatureDoc::read(&w).is_none(), "{missing}");
