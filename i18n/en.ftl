@@ -191,3 +191,14 @@ users-password = Password (at least 10 characters)
 colon = :
 post-replies = Replies
 storage-full = Nothing was saved: the server’s disk or database is full. Your text is kept below; an administrator must free some space.
+
+## Joint statements
+statement-signatories = Signatories
+statement-signature-link = signature
+statement-verified-at = verified on { $date }
+statement-signatories-help = Each signature is a document published by the signing centre's own server: the link lets anyone check it without trusting the centre that drafted the statement.
+signature-page-title = Signature of a joint statement
+signature-page-text = This centre co-signed “{ $title }” (version { $version }) on { $date }.
+signature-page-help = This page is also a signed ActivityPub document (an FEP-8b32 proof by the centre's Ed25519 key): software can check it without trusting the centre that drafted the statement.
+signature-withdrawn-title = Signature withdrawn
+signature-withdrawn-text = This centre withdrew its signature on { $date }.

@@ -31,10 +31,25 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Joint statements.
+    Statement {
+        #[command(subcommand)]
+        command: StatementCommand,
+    },
     /// Manage staff accounts of the console.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatementCommand {
+    /// Check a published statement and each co-signature it lists on its signer's own
+    /// server; one line per signatory, non-zero exit if any check fails.
+    Verify {
+        /// The statement's URL (its ActivityPub id).
+        url: String,
     },
 }
 
@@ -130,6 +145,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 maillage::db::redact(&config.database_url),
                 config.dev
             );
+            Ok(())
+        }
+        Command::Statement {
+            command: StatementCommand::Verify { url },
+        } => {
+            let url = url::Url::parse(url.trim()).map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
+            let instance = startup::Instance::build(config).await?;
+            let data = instance.fed.to_request_data();
+            let report = actions::statement_verify::verify(&data, &url)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for line in report.lines() {
+                println!("{line}");
+            }
+            instance.ctx.db.close().await;
+            if !report.ok() {
+                anyhow::bail!("the statement did not verify");
+            }
             Ok(())
         }
         Command::User { command } => {

@@ -84,6 +84,12 @@ impl Instance {
     ) -> anyhow::Result<()> {
         let worker =
             with_worker.then(|| tokio::spawn(self.deliverer.clone().run(shutdown.clone())));
+        if with_worker {
+            tokio::spawn(actions::statement_jobs::run(
+                self.fed.clone(),
+                shutdown.clone(),
+            ));
+        }
         let mut stop = shutdown.clone();
         axum::serve(
             listener,

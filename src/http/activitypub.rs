@@ -71,7 +71,7 @@ pub async fn post(web: Web, Path(id): Path<String>) -> AppResult<Response> {
             );
             return Ok(activity_json(StatusCode::GONE, &doc));
         }
-        return crate::http::web::public::post_page(&web, &row).await;
+        return crate::http::web::post_page::post_page(&web, &row).await;
     }
     if json {
         let doc = with_context(
@@ -81,7 +81,7 @@ pub async fn post(web: Web, Path(id): Path<String>) -> AppResult<Response> {
         );
         return Ok(activity_json(StatusCode::OK, &doc));
     }
-    crate::http::web::public::post_page(&web, &row).await
+    crate::http::web::post_page::post_page(&web, &row).await
 }
 
 /// Our activities stay dereferenceable at their ids (Follow, Accept, Create…).

@@ -8,7 +8,7 @@ use crate::{
     error::{AppError, AppResult},
     federation::{
         httpsig::inbound::{self, Request as SignedRequest},
-        objects::actor::authority,
+        objects::actor::{DbActor, authority},
         signer,
     },
 };
@@ -29,6 +29,17 @@ pub async fn require_signature(
     if !data.config.authorized_fetch {
         return Ok(());
     }
+    signer_of(data, headers, method, uri).await.map(|_| ())
+}
+
+/// The actor whose valid HTTP signature the request carries (whatever `authorized_fetch`
+/// says): for objects only some actors may read, such as a statement's draft.
+pub async fn signer_of(
+    data: &Data<AppContext>,
+    headers: &HeaderMap,
+    method: &Method,
+    uri: &Uri,
+) -> AppResult<DbActor> {
     if !headers.contains_key("signature") {
         return Err(refused("this server requires signed requests"));
     }
@@ -54,8 +65,5 @@ pub async fn require_signature(
             authority(&owner)
         )));
     }
-    signer::verify_key_owner(data, &sig)
-        .await
-        .map(|_| ())
-        .map_err(refused)
+    signer::verify_key_owner(data, &sig).await.map_err(refused)
 }

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod inbox;
 pub mod negotiate;
 pub mod pages;
+pub mod statements;
 pub mod web;
 pub mod wellknown;
 
@@ -52,6 +53,8 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
         .route("/u/{username}/following", get(activitypub::following))
         .route("/posts/{id}", get(activitypub::post))
         .route("/activities/{id}", get(activitypub::activity))
+        .route("/statements/{id}", get(statements::statement))
+        .route("/signatures/{id}", get(statements::signature))
         .nest("/api/v1", api::router())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(web::remember_lang))

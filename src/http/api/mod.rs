@@ -5,8 +5,11 @@ pub mod calendar;
 pub mod deliveries;
 pub mod feed;
 pub mod follows;
+pub mod invitations;
 pub mod moderation;
 pub mod posts;
+pub mod signatures;
+pub mod statements;
 
 use crate::{actions, context::AppContext, error::AppError};
 use activitypub_federation::config::Data;
@@ -29,6 +32,27 @@ pub fn router() -> Router {
         .route(
             "/posts/{id}",
             get(posts::get).patch(posts::edit).delete(posts::delete),
+        )
+        .route(
+            "/statements",
+            post(statements::create).get(statements::list),
+        )
+        .route("/statements/verify", get(statements::verify))
+        .route(
+            "/statements/{id}",
+            get(statements::get).patch(statements::edit),
+        )
+        .route("/statements/{id}/invite", post(statements::invite))
+        .route("/statements/{id}/publish", post(statements::publish))
+        .route("/statements/{id}/verify", post(statements::reverify))
+        .route("/invitations", get(invitations::list))
+        .route("/invitations/{id}", get(invitations::get))
+        .route("/invitations/{id}/sign", post(invitations::sign))
+        .route("/invitations/{id}/decline", post(invitations::decline))
+        .route("/signatures", get(signatures::list))
+        .route(
+            "/signatures/{id}",
+            axum::routing::delete(signatures::withdraw),
         )
         .route("/feed", get(feed::feed))
         .route("/calendar", get(calendar::calendar))

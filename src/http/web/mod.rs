@@ -4,6 +4,7 @@
 
 pub mod console;
 pub mod forms;
+pub mod post_page;
 pub mod public;
 pub mod views;
 

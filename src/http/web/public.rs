@@ -6,10 +6,10 @@ use super::{PageCtx, Web, render, views};
 use crate::{
     db::{
         self,
-        posts::{Cursor, PostRow, Scope},
+        posts::{Cursor, Scope},
     },
     error::{AppError, AppResult},
-    model::{PostData, normalise_tag},
+    model::normalise_tag,
     render::sanitize,
 };
 use askama::Template;
@@ -39,24 +39,6 @@ struct HomePage<'a> {
     follow_error: Option<String>,
     events: Vec<PostView>,
     posts: Vec<PostView>,
-}
-
-#[derive(Template)]
-#[template(path = "post.html")]
-struct PostPage<'a> {
-    p: PageCtx<'a>,
-    post: PostView,
-    description: String,
-    online_url: Option<String>,
-    registration_url: Option<String>,
-    capacity: Option<i64>,
-    replies: Vec<PostView>,
-}
-
-#[derive(Template)]
-#[template(path = "gone.html")]
-struct GonePage<'a> {
-    p: PageCtx<'a>,
 }
 
 #[derive(Template)]
@@ -165,52 +147,6 @@ pub async fn home(web: Web) -> AppResult<Response> {
 }
 
 /// The HTML page of one of our posts (its id serves JSON to ActivityPub clients).
-pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
-    let ctx = &web.data;
-    if row.deleted_at.is_some() {
-        return Ok(render(
-            StatusCode::GONE,
-            &GonePage {
-                p: web.page().await,
-            },
-        ));
-    }
-    let t = web.t();
-    let handle = format!("{}@{}", ctx.config.centre.username, ctx.config.domain);
-    let p = web.page().await;
-    let view = views::post_view(&t, row, &p.centre_name, &handle, ctx.urls.actor().as_str());
-    let data = PostData::parse(&row.data);
-    let description = row
-        .summary
-        .clone()
-        .or_else(|| view.when.clone())
-        .unwrap_or_else(|| {
-            sanitize::plain_text(&row.content)
-                .chars()
-                .take(200)
-                .collect()
-        });
-    let replies = db::posts::replies(ctx.db.read(), &row.ap_id, false)
-        .await?
-        .iter()
-        .map(|r| views::feed_view(&t, r))
-        .collect();
-    let page = PostPage {
-        p,
-        replies,
-        post: view,
-        description,
-        online_url: data
-            .online_url
-            .filter(|u| crate::render::links::web_url(u).is_some()),
-        registration_url: data
-            .registration_url
-            .filter(|u| crate::render::links::web_url(u).is_some()),
-        capacity: data.capacity,
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
 #[derive(Deserialize)]
 pub struct PageQuery {
     before: Option<String>,
