@@ -78,7 +78,9 @@ pub async fn accepted(
     let signer = Url::parse(&actor.ap_id).map_err(anyhow::Error::from)?;
     let c = check(data, &row, &signer, &signature).await?;
     let state = c.state();
-    if state == "invalid" || state == "withdrawn" {
+    // Only a signature of the current version counts; one of an older version is refused
+    // (its signer was invited again to the new one).
+    if state != "valid" {
         tracing::warn!(signature = %signature, line = %c.line(), "co-signature refused");
         return Err(AppError::Invalid(format!(
             "co-signature refused: {}",
@@ -102,10 +104,8 @@ pub async fn accepted(
         },
     )
     .await?;
-    if state == "valid" {
-        db::statement_invitations::set_state(tx.exec(), inv.id, "signed", now.timestamp_millis())
-            .await?;
-    }
+    db::statement_invitations::set_state(tx.exec(), inv.id, "signed", now.timestamp_millis())
+        .await?;
     super::statement_publish::republish(data, &mut tx, &row, now).await?;
     tx.commit().await?;
     super::outbox::wake(data);

@@ -27,6 +27,7 @@ mod replies;
 mod restart;
 mod signed_fetch;
 mod startup_race;
+mod statements;
 mod storage;
 mod stub;
 mod wellknown;

@@ -38,6 +38,8 @@ pub struct Stub {
     documents: Arc<Mutex<HashMap<String, Value>>>,
     /// `(inbox path, activity id)` of every POST received, signed or not.
     pub received: Arc<Mutex<Vec<(String, String)>>>,
+    /// `(inbox name, body)` of every POST received.
+    pub bodies: Arc<Mutex<Vec<(String, Value)>>>,
     /// The signature scheme of every POST: "cavage" or "rfc9421".
     pub schemes: Arc<Mutex<Vec<String>>>,
     pub base: String,
@@ -70,6 +72,9 @@ async fn inbox(
         .unwrap_or(Answer::Status(202));
     if !matches!(answer, Answer::Hang) {
         stub.received.lock().unwrap().push((name.clone(), id));
+        if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+            stub.bodies.lock().unwrap().push((name.clone(), v));
+        }
     }
     match answer {
         Answer::Rfc9421Only(pem) => {
@@ -153,6 +158,17 @@ impl Stub {
             .lock()
             .unwrap()
             .insert(name.to_string(), answer);
+    }
+
+    /// The bodies `name`'s inbox received, oldest first.
+    pub fn bodies_of(&self, name: &str) -> Vec<Value> {
+        self.bodies
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     pub fn received_by(&self, name: &str) -> usize {
