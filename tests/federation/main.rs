@@ -28,6 +28,7 @@ mod restart;
 mod signed_fetch;
 mod startup_race;
 mod statements;
+mod statements_hostile;
 mod storage;
 mod stub;
 mod wellknown;
