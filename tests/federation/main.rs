@@ -29,6 +29,7 @@ mod signed_fetch;
 mod startup_race;
 mod statements;
 mod statements_hostile;
+mod statement_jobs;
 mod storage;
 mod stub;
 mod wellknown;

@@ -55,7 +55,10 @@ pub async fn invitation(b: &TestInstance, url: &str) -> Value {
 pub async fn sign(b: &TestInstance, url: &str) -> Value {
     let inv = invitation(b, url).await;
     let (status, sig) = b
-        .post_empty(&format!("/api/v1/invitations/{}/sign", inv["id"].as_str().unwrap()))
+        .post_empty(&format!(
+            "/api/v1/invitations/{}/sign",
+            inv["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{sig}");
     sig
@@ -122,7 +125,12 @@ async fn a_statement_is_signed_declined_published_relayed_and_verified(backend: 
     let read = signed_get(&b, &url).await.unwrap();
     assert_eq!(read["statementVersion"], 1);
     assert_eq!(read["attributedTo"], a.actor_id());
-    assert!(read["content"].as_str().unwrap().contains("<strong>demandons</strong>"));
+    assert!(
+        read["content"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>demandons</strong>")
+    );
 
     let sent = a.deliver_pending().await;
     assert_eq!(sent.delivered, 3, "one Invite to each invitee");
@@ -161,18 +169,15 @@ async fn a_statement_is_signed_declined_published_relayed_and_verified(backend: 
     assert_eq!(c.deliver_pending().await.delivered, 1, "the Reject");
 
     let s = statement(&a, &id).await;
-    assert_eq!(
-        states_by_actor(&s["invitations"]),
-        {
-            let mut v = vec![
-                (b.actor_id(), "signed".to_string()),
-                (c.actor_id(), "declined".to_string()),
-                (d.actor_id(), "pending".to_string()),
-            ];
-            v.sort();
-            v
-        }
-    );
+    assert_eq!(states_by_actor(&s["invitations"]), {
+        let mut v = vec![
+            (b.actor_id(), "signed".to_string()),
+            (c.actor_id(), "declined".to_string()),
+            (d.actor_id(), "pending".to_string()),
+        ];
+        v.sort();
+        v
+    });
     assert_eq!(
         states_by_actor(&s["signatures"]),
         vec![(b.actor_id(), "valid".to_string())]
@@ -180,13 +185,19 @@ async fn a_statement_is_signed_declined_published_relayed_and_verified(backend: 
     assert_eq!(s["signatures"][0]["signature_url"], sig_url);
 
     // Publish: a public Article listing B.
-    let (status, published) = a.post_empty(&format!("/api/v1/statements/{id}/publish")).await;
+    let (status, published) = a
+        .post_empty(&format!("/api/v1/statements/{id}/publish"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{published}");
     assert_eq!(published["state"], "published");
     let (status, article) = a.get_ap(&url).await;
     assert_eq!(status, StatusCode::OK, "{article}");
     assert_eq!(article["type"], "Article");
-    assert_eq!(article["attributedTo"], json!([a.actor_id()]), "one attributedTo");
+    assert_eq!(
+        article["attributedTo"],
+        json!([a.actor_id()]),
+        "one attributedTo"
+    );
     assert_eq!(article["signatures"], json!([sig_url]));
     assert!(
         article["summary"]
@@ -195,8 +206,14 @@ async fn a_statement_is_signed_declined_published_relayed_and_verified(backend: 
             .ends_with("Cosignée par : Centre marseille."),
         "{article}"
     );
-    assert!(article["tag"].to_string().contains(&b.actor_id()), "{article}");
-    assert!(article["cc"].to_string().contains(&b.actor_id()), "{article}");
+    assert!(
+        article["tag"].to_string().contains(&b.actor_id()),
+        "{article}"
+    );
+    assert!(
+        article["cc"].to_string().contains(&b.actor_id()),
+        "{article}"
+    );
     assert_eq!(article["signedText"]["name"], article["name"]);
     let page = a.http.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Signataires"), "{page}");
@@ -235,7 +252,9 @@ async fn a_statement_is_signed_declined_published_relayed_and_verified(backend: 
     let (status, doc) = b.get_ap(&sig_url).await;
     assert_eq!(status, StatusCode::OK);
     let (_, actor) = b.get_ap(&b.actor_id()).await;
-    let key = actor["assertionMethod"][0]["publicKeyMultibase"].as_str().unwrap();
+    let key = actor["assertionMethod"][0]["publicKeyMultibase"]
+        .as_str()
+        .unwrap();
     let key = maillage::federation::integrity::multikey::decode(key).unwrap();
     maillage::federation::integrity::proof::verify(&doc, &key).unwrap();
 }
@@ -294,7 +313,10 @@ async fn an_edit_makes_signatures_stale_until_they_are_made_again(backend: Backe
     assert_eq!(edited["signatures"][0]["version"], 1);
     // A title-less edit of the tags only keeps the version.
     let (_, tags_only) = a
-        .patch(&format!("/api/v1/statements/{id}"), json!({ "tags": ["logement"] }))
+        .patch(
+            &format!("/api/v1/statements/{id}"),
+            json!({ "tags": ["logement"] }),
+        )
         .await;
     assert_eq!(tags_only["version"], 2);
 
@@ -311,13 +333,17 @@ async fn an_edit_makes_signatures_stale_until_they_are_made_again(backend: Backe
     assert_eq!(s["signatures"][0]["version"], 2);
     assert_eq!(s["signatures"][0]["signature_url"], second["url"]);
 
-    let (status, _) = a.post_empty(&format!("/api/v1/statements/{id}/publish")).await;
+    let (status, _) = a
+        .post_empty(&format!("/api/v1/statements/{id}/publish"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (_, article) = a.get_ap(&url).await;
     assert_eq!(article["statementVersion"], 2);
     assert_eq!(article["signatures"], json!([second["url"]]));
     // Publishing twice is refused: an edit updates a published statement.
-    let (status, again) = a.post_empty(&format!("/api/v1/statements/{id}/publish")).await;
+    let (status, again) = a
+        .post_empty(&format!("/api/v1/statements/{id}/publish"))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
 }
 
@@ -335,7 +361,8 @@ async fn a_withdrawn_signature_is_gone_and_dropped_from_the_statement(backend: B
     a.deliver_pending().await;
     let sig = sign(&b, &url).await;
     b.deliver_pending().await;
-    a.post_empty(&format!("/api/v1/statements/{id}/publish")).await;
+    a.post_empty(&format!("/api/v1/statements/{id}/publish"))
+        .await;
     a.deliver_pending().await;
     b.deliver_pending().await;
     let (_, article) = a.get_ap(&url).await;
@@ -344,14 +371,20 @@ async fn a_withdrawn_signature_is_gone_and_dropped_from_the_statement(backend: B
     let (_, ours) = b.get("/api/v1/signatures").await;
     assert_eq!(ours["items"][0]["state"], "active", "{ours}");
     let (status, _) = b
-        .delete(&format!("/api/v1/signatures/{}", sig["id"].as_str().unwrap()))
+        .delete(&format!(
+            "/api/v1/signatures/{}",
+            sig["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, gone) = b.get_ap(sig["url"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(gone["type"], "Tombstone");
     let (status, _) = b
-        .delete(&format!("/api/v1/signatures/{}", sig["id"].as_str().unwrap()))
+        .delete(&format!(
+            "/api/v1/signatures/{}",
+            sig["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "withdrawn once only");
 
