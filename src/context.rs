@@ -29,9 +29,9 @@ pub struct AppContext {
     /// Woken when deliveries are queued, so the worker sends them at once.
     pub delivery_wakeup: Arc<Notify>,
     pub metrics: Arc<crate::metrics::Metrics>,
-    pub login_limiter: Arc<crate::actions::accounts::LoginLimiter>,
+    pub login_limiter: Arc<crate::memory::LoginLimiter>,
     pub i18n: Arc<crate::i18n::Catalogs>,
-    pub blocks: Arc<crate::actions::moderation::BlockList>,
+    pub blocks: Arc<crate::memory::BlockList>,
     /// Rate-limited log of refused remote input.
     pub refusals: Arc<crate::refusals::RefusalLog>,
 }

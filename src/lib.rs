@@ -13,6 +13,7 @@ pub mod error;
 pub mod federation;
 pub mod http;
 pub mod i18n;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod refusals;

@@ -113,7 +113,7 @@ pub async fn set_password(db: &Db, email: &str, password: &str) -> AppResult<()>
     Ok(())
 }
 
-pub use super::login_limit::LoginLimiter;
+pub use crate::memory::LoginLimiter;
 
 /// A new session: the cookie value (shown once) and its row.
 pub struct NewSession {
@@ -137,7 +137,7 @@ async fn open_session(db: &Db, user_id: i64, now: i64) -> anyhow::Result<NewSess
 }
 
 /// Checks credentials, rate-limited per client address and per account (see
-/// [`super::login_limit`]): the attempt is reserved before the password is hashed.
+/// [`crate::memory::login_limit`]): the attempt is reserved before the password is hashed.
 pub async fn login(
     ctx: &AppContext,
     email: &str,

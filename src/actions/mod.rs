@@ -7,7 +7,6 @@ pub mod centre;
 pub mod cosign;
 pub mod followers;
 pub mod follows;
-pub mod login_limit;
 pub mod moderation;
 pub mod outbox;
 pub mod post_input;

@@ -58,10 +58,7 @@ pub fn http_client(dev: bool) -> anyhow::Result<reqwest::Client> {
 /// Refuses every URL of a blocked domain, so that nothing is fetched from it (the library
 /// calls this before each fetch and for each received activity id).
 #[derive(Clone)]
-struct Verifier(
-    crate::db::Db,
-    std::sync::Arc<crate::actions::moderation::BlockList>,
-);
+struct Verifier(crate::db::Db, std::sync::Arc<crate::memory::BlockList>);
 
 #[async_trait::async_trait]
 impl UrlVerifier for Verifier {
