@@ -15,6 +15,7 @@ both_backends!(
     an_invitation_for_a_statement_elsewhere_is_refused,
     a_signature_the_drafter_invented_is_reported_by_the_verifier,
     hostile_statement_input_is_refused_or_sanitised,
+    an_answer_to_a_superseded_invitation_changes_no_follow,
 );
 
 /// The id of the latest `Invite` that `a` sent to `to` for statement `public_id`.
@@ -397,4 +398,35 @@ async fn hostile_statement_input_is_refused_or_sanitised(backend: Backend) {
         let (status, answer) = b.get(&format!("/api/v1/statements/verify{q}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{q}: {answer}");
     }
+}
+
+async fn an_answer_to_a_superseded_invitation_changes_no_follow(backend: Backend) {
+    let a = TestInstance::spawn(backend, "lyon").await;
+    let b = TestInstance::spawn(backend, "marseille").await;
+    assert_eq!(a.follow_and_wait(&b).await["state"], "accepted");
+    let created = draft(&a, &[&b]).await;
+    let id = created["id"].as_str().unwrap();
+    let first = invite_id(&a, id, &b).await;
+    a.patch(
+        &format!("/api/v1/statements/{id}"),
+        json!({ "content": "Une autre version." }),
+    )
+    .await;
+    assert_ne!(invite_id(&a, id, &b).await, first, "a new Invite");
+    // B answers the first Invite late: a Reject, then an Accept.
+    let mut reject = accept(&b, &first, "");
+    reject["type"] = json!("Reject");
+    reject.as_object_mut().unwrap().remove("result");
+    let status = deliver(&b, &a, reject).await;
+    assert!(status.is_success(), "{status}");
+    let (_, follows) = a.get("/api/v1/follows").await;
+    assert_eq!(
+        follows["items"][0]["state"], "accepted",
+        "our follow of B is not an invitation"
+    );
+    let status = deliver(&b, &a, accept(&b, &first, &b.url("/signatures/x"))).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(signature_count(&a, id).await, 0);
+    let s = statement(&a, id).await;
+    assert_eq!(s["invitations"][0]["state"], "pending", "{s}");
 }

@@ -30,6 +30,17 @@ pub async fn receive(
                 .map(|_| ())
         };
     }
+    // An answer to an activity of ours that is not a Follow (an Invite superseded by a newer
+    // version, say) concerns no follow: never fall back to our follow of its sender.
+    if let Some(id) = id_of(&a.object) {
+        let ours = db::deliveries::find_activity_by_ap_id(data.db.read(), id.as_str()).await?;
+        let embedded_kind = a.object.get("type").and_then(serde_json::Value::as_str);
+        if ours.is_some_and(|o| o.kind != "Follow") || embedded_kind.is_some_and(|k| k != "Follow")
+        {
+            tracing::debug!(object = %id, "{} of an activity that is not a Follow, ignored", a.kind);
+            return Ok(());
+        }
+    }
     let by_id = match id_of(&a.object) {
         Some(id) => db::follows::find_by_ap_id(data.db.read(), id.as_str()).await?,
         None => None,
