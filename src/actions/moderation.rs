@@ -114,21 +114,4 @@ mod tests {
             assert!(normalise_domain(bad).is_err(), "{bad}");
         }
     }
-
-    #[test]
-    fn a_block_covers_subdomains_and_ports() {
-        assert_eq!(
-            candidates("a.b.spam.example:8443"),
-            vec![
-                "a.b.spam.example:8443",
-                "a.b.spam.example",
-                "b.spam.example",
-                "spam.example"
-            ]
-        );
-        assert_eq!(
-            candidates("localhost:3000"),
-            vec!["localhost:3000", "localhost"]
-        );
-    }
 }

@@ -64,3 +64,25 @@ impl BlockList {
         Ok(candidates(authority).iter().any(|c| set.contains(c)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_covers_subdomains_and_ports() {
+        assert_eq!(
+            candidates("a.b.spam.example:8443"),
+            vec![
+                "a.b.spam.example:8443",
+                "a.b.spam.example",
+                "b.spam.example",
+                "spam.example"
+            ]
+        );
+        assert_eq!(
+            candidates("localhost:3000"),
+            vec!["localhost:3000", "localhost"]
+        );
+    }
+}
