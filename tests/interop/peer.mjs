@@ -1,4 +1,4 @@
-// A Fedify peer for the interop test (tests/federation/interop.rs).
+// A Fedify peer for the interop tests (tests/federation/interop/).
 //
 // One actor, the Person "fedi", served by Fedify on http://localhost:PORT (PORT from argv[2] or
 // $PEER_PORT; 0 picks a free one). When it listens it prints one JSON line on stdout,
@@ -38,6 +38,11 @@
 //   POST /control/expand    {url}                 GET a document, expand it with jsonld.js and
 //                                                 parse it with Fedify's vocabulary, both with a
 //                                                 loader that has only Fedify's bundled contexts
+//   POST /control/verify-proof {url}              FEP-8b32 proofs of a document, checked with
+//                                                 Fedify's verifyObject/verifyProof (proofs.mjs)
+//
+// A received Create/Update also carries `object.maillage_terms`: Maillage's extension terms
+// (`urn:maillage:`) of its object, as jsonld.js expands them offline.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import http from "node:http";
@@ -72,6 +77,7 @@ import {
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import jsonld from "jsonld";
+import { maillageTerms, proofRoutes } from "./proofs.mjs";
 
 const IDENTIFIER = "fedi";
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
@@ -89,6 +95,12 @@ const offlineViolations = []; // non-loopback URLs something tried to fetch
 const rawBodies = new Map(); // activity id -> {json, spec, key_id} as received on the wire
 const followers = new Map(); // actor id -> {id, inboxId, endpoints}
 const notes = new Map(); // note id (path segment) -> {note, create}
+const logWatchers = new Set(); // functions called with each log line as it is recorded
+
+function watchLog(fn) {
+  logWatchers.add(fn);
+  return () => logWatchers.delete(fn);
+}
 
 function renderMessage(parts) {
   return parts
@@ -108,6 +120,7 @@ await configure({
       };
       logRecords.push(line);
       if (logRecords.length > 5000) logRecords.shift();
+      for (const watcher of logWatchers) watcher(line);
       process.stderr.write(`${line.time} ${line.level} [${line.category}] ${line.message}\n`);
     },
   },
@@ -371,6 +384,9 @@ async function record(ctx, activity) {
       if (object instanceof Event) {
         entry.object.location_address = await expandedAddress(wire?.json);
       }
+      if (entry.object != null && !(activity instanceof Delete)) {
+        entry.object.maillage_terms = await maillageTerms(wire?.json, offlineLoader([]));
+      }
     } catch (error) {
       entry.object_error = String(error);
     }
@@ -464,6 +480,7 @@ function noteFor(ctx, key, content, extra = {}) {
 }
 
 const control = {
+  ...proofRoutes({ context: () => context(), describe, watchLog }),
   "GET /control/health": async () => ({ actor: actorUri(context()).href, origin }),
   "GET /control/received": async () => received,
   "GET /control/unverified": async () => unverified,
