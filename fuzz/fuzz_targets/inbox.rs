@@ -8,10 +8,8 @@
 use libfuzzer_sys::fuzz_target;
 use maillage::{
     actions::remote_posts,
-    federation::{
-        httpsig::{cavage, headers, inbound, rfc9421},
-        protocol::{activity::ActivityJson, actor::ActorJson, object::ObjectJson},
-    },
+    federation::httpsig::{cavage, headers, inbound, rfc9421},
+    protocol::{activity::ActivityJson, actor::ActorJson, object::ObjectJson},
     render::links,
 };
 

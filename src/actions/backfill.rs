@@ -6,12 +6,10 @@ use crate::{
     context::AppContext,
     db::actors::ActorRow,
     error::AppError,
-    federation::{
-        protocol::{
-            helpers::id_of,
-            object::{ObjectJson, is_content_type},
-        },
-        verify_same_origin,
+    federation::verify_same_origin,
+    protocol::{
+        helpers::id_of,
+        object::{ObjectJson, is_content_type},
     },
 };
 use activitypub_federation::{config::Data, fetch::fetch_object_http};

@@ -107,9 +107,9 @@ async fn ensure_assertion_key(
     let pem = key
         .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("encoding the centre's Ed25519 key: {e}"))?;
-    let keys = serde_json::to_string(&[crate::federation::protocol::actor::AssertionKey {
+    let keys = serde_json::to_string(&[crate::protocol::actor::AssertionKey {
         id: urls.assertion_key_id().to_string(),
-        multibase: crate::federation::integrity::multikey::encode(&key.verifying_key()),
+        multibase: crate::integrity::multikey::encode(&key.verifying_key()),
     }])?;
     if db::actors::set_local_assertion_key(db.write(), row.id, &pem, &keys).await? {
         return Ok(key);
@@ -243,7 +243,7 @@ pub async fn update_profile(
     let actor = crate::render::activitypub::actor(ctx, &updated)?;
     let mut object = serde_json::to_value(actor).map_err(anyhow::Error::from)?;
     object["updated"] = json!(now.fixed_offset());
-    let public = url::Url::parse(crate::federation::PUBLIC).map_err(anyhow::Error::from)?;
+    let public = url::Url::parse(crate::protocol::PUBLIC).map_err(anyhow::Error::from)?;
     let activity = crate::render::activitypub::activity(
         "Update",
         &ctx.urls.activity(&crate::context::new_public_id()),

@@ -9,12 +9,10 @@ use crate::{
     context::{AppContext, new_public_id},
     db::{self, actors::ActorRow, invitations::ReceivedRow, signatures::OwnSignatureRow},
     error::{AppError, AppResult, invalid},
-    federation::{
-        PUBLIC,
-        protocol::{
-            activity::ActivityJson, helpers::id_of, object::ObjectJson, statement::StatementDoc,
-        },
-        verify_same_origin,
+    federation::verify_same_origin,
+    protocol::PUBLIC,
+    protocol::{
+        activity::ActivityJson, helpers::id_of, object::ObjectJson, statement::StatementDoc,
     },
     render::{self, sanitize},
 };
@@ -337,7 +335,7 @@ pub async fn published(ctx: &AppContext, actor: &ActorRow, object: &ObjectJson) 
     let now = ctx.now();
     let id = ctx.urls.activity(&new_public_id());
     let mut announce = announce_json(ctx, id.as_str(), object.id.as_str(), &actor.ap_id, now)?;
-    announce["@context"] = crate::federation::protocol::context::object();
+    announce["@context"] = crate::protocol::context::object();
     let mut inboxes = db::followers::delivery_inboxes(ctx.db.read()).await?;
     inboxes.push(actor.shared_inbox.clone().unwrap_or(actor.inbox.clone()));
     let mut tx = ctx.db.begin().await?;

@@ -5,8 +5,9 @@ use crate::{
     context::AppContext,
     db::{self, actors::ActorRow},
     error::AppResult,
-    federation::{PUBLIC, protocol::object::ObjectJson},
     model::{EVENT_STATUSES, JOIN_MODES, Location, PostData, normalise_tag},
+    protocol::PUBLIC,
+    protocol::object::ObjectJson,
     render::sanitize,
 };
 use serde_json::Value;

@@ -8,12 +8,9 @@
 
 use crate::{
     context::AppContext,
-    federation::{
-        integrity::{multikey, proof},
-        objects::actor::DbActor,
-        protocol::{actor::AssertionKey, statement::CosignatureDoc},
-        verify_same_origin,
-    },
+    federation::{objects::actor::DbActor, verify_same_origin},
+    integrity::{multikey, proof},
+    protocol::{actor::AssertionKey, statement::CosignatureDoc},
 };
 use activitypub_federation::{config::Data, fetch::object_id::ObjectId};
 use serde_json::Value;

@@ -9,10 +9,8 @@ use crate::{
     context::AppContext,
     db,
     error::{AppError, AppResult},
-    federation::{
-        protocol::{actor::AssertionKey, statement::StatementDoc},
-        verify_same_origin,
-    },
+    federation::verify_same_origin,
+    protocol::{actor::AssertionKey, statement::StatementDoc},
     render,
 };
 use activitypub_federation::config::Data;

@@ -8,8 +8,8 @@ use crate::{
     context::{AppContext, new_public_id},
     db::{self, statements::StatementRow},
     error::{AppError, AppResult, invalid},
-    federation::protocol::statement::content_digest,
     model::normalise_tag,
+    protocol::statement::content_digest,
     render::{self, sanitize},
 };
 use activitypub_federation::config::Data;

@@ -4,7 +4,8 @@
 use super::backoff::{self, Outcome};
 use crate::{
     context::AppContext,
-    federation::{AP_CONTENT_TYPE, REQUEST_TIMEOUT, objects::actor::authority},
+    federation::{REQUEST_TIMEOUT, objects::actor::authority},
+    protocol::AP_CONTENT_TYPE,
 };
 use activitypub_federation::config::FederationConfig;
 use reqwest_middleware::ClientWithMiddleware;

@@ -3,9 +3,7 @@
 
 pub mod activities;
 pub mod httpsig;
-pub mod integrity;
 pub mod objects;
-pub mod protocol;
 pub mod signer;
 
 pub use httpsig::{cavage, rfc9421};
@@ -30,12 +28,6 @@ pub fn verify_same_origin(a: &url::Url, b: &url::Url) -> Result<(), crate::error
         )))
     }
 }
-
-/// The ActivityStreams public collection.
-pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
-
-/// Content type of ActivityPub responses.
-pub const AP_CONTENT_TYPE: &str = "application/activity+json";
 
 /// Timeout of every outgoing request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

@@ -8,12 +8,10 @@ use crate::{
     context::AppContext,
     db,
     error::{AppError, AppResult},
-    federation::{
-        objects::actor::DbActor,
-        protocol::{
-            collection::{OrderedCollection, OrderedCollectionPage},
-            context,
-        },
+    federation::objects::actor::DbActor,
+    protocol::{
+        collection::{OrderedCollection, OrderedCollectionPage},
+        context,
     },
     render::{self, activitypub::with_context},
 };
@@ -108,7 +106,7 @@ pub async fn activity(web: Web, Path(id): Path<String>) -> AppResult<Response> {
     let public = ["to", "cc"].iter().any(|k| {
         doc.get(*k)
             .and_then(Value::as_array)
-            .is_some_and(|a| a.iter().any(|v| v == crate::federation::PUBLIC))
+            .is_some_and(|a| a.iter().any(|v| v == crate::protocol::PUBLIC))
     });
     if !public && row.kind != "Follow" && row.kind != "Accept" && row.kind != "Undo" {
         return Err(AppError::NotFound(format!("no activity {id}")));

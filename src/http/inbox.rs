@@ -12,10 +12,10 @@ use crate::{
         activities::InboxActivity,
         httpsig::inbound::{self, Request as SignedRequest},
         objects::actor::authority,
-        protocol::{activity::ActivityJson, helpers::id_of},
         signer,
     },
     http::MAX_BODY,
+    protocol::{activity::ActivityJson, helpers::id_of},
 };
 use activitypub_federation::{config::Data, traits::Activity};
 use axum::{

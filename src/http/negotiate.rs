@@ -26,7 +26,7 @@ pub fn activity_json<T: Serialize>(status: StatusCode, doc: &T) -> Response {
             [
                 (
                     header::CONTENT_TYPE,
-                    HeaderValue::from_static(crate::federation::AP_CONTENT_TYPE),
+                    HeaderValue::from_static(crate::protocol::AP_CONTENT_TYPE),
                 ),
                 (header::VARY, HeaderValue::from_static("Accept")),
             ],

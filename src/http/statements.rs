@@ -13,7 +13,7 @@ use super::{
 use crate::{
     db,
     error::{AppError, AppResult},
-    federation::protocol::context,
+    protocol::context,
     render::{self, activitypub::with_context},
 };
 use askama::Template;

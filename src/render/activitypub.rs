@@ -3,15 +3,13 @@
 use crate::{
     context::AppContext,
     db::{actors::ActorRow, posts::PostRow},
-    federation::{
-        PUBLIC,
-        protocol::{
-            actor::{ActorJson, AssertionKey, Endpoints, PublicKeyJson},
-            context,
-            object::{EventFields, ObjectJson, TombstoneJson},
-        },
-    },
     model::{Location, PostData},
+    protocol::PUBLIC,
+    protocol::{
+        actor::{ActorJson, AssertionKey, Endpoints, PublicKeyJson},
+        context,
+        object::{EventFields, ObjectJson, TombstoneJson},
+    },
     render::sanitize::escape,
 };
 use chrono::{DateTime, FixedOffset, Utc};

@@ -5,11 +5,9 @@
 use crate::{
     context::AppContext,
     db::statements::StatementRow,
-    federation::{
-        integrity::proof,
-        protocol::{context, statement::cosignature_context},
-    },
+    integrity::proof,
     model::Signatory,
+    protocol::{context, statement::cosignature_context},
     render::{activitypub::time, sanitize::escape},
 };
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! Real documents captured from Mastodon parse with our lenient wire shapes.
 
 use activitypub_federation::fetch::webfinger::Webfinger;
-use maillage::federation::protocol::actor::ActorJson;
+use maillage::protocol::actor::ActorJson;
 
 /// The body of a captured HTTP response (headers, blank line, body).
 fn body(name: &str) -> String {
@@ -80,8 +80,8 @@ mod events {
     use chrono::DateTime;
     use maillage::{
         actions::remote_posts::{RemotePost, from_object},
-        federation::protocol::object::ObjectJson,
         model::Location,
+        protocol::object::ObjectJson,
     };
     use serde_json::Value;
 
@@ -217,12 +217,12 @@ mod events {
             "mastodon-follow-activity.json",
             "mastodon-accept-activity.json",
         ] {
-            let a: maillage::federation::protocol::activity::ActivityJson =
+            let a: maillage::protocol::activity::ActivityJson =
                 serde_json::from_value(load(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!a.kind.is_empty());
         }
         for name in ["gancio-actor.json", "mastodon-actor.json"] {
-            let a: maillage::federation::protocol::actor::ActorJson =
+            let a: maillage::protocol::actor::ActorJson =
                 serde_json::from_value(load(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(a.inbox.is_some(), "{name}");
         }

@@ -255,8 +255,8 @@ async fn a_statement_is_signed_declined_published_relayed_and_verified(backend: 
     let key = actor["assertionMethod"][0]["publicKeyMultibase"]
         .as_str()
         .unwrap();
-    let key = maillage::federation::integrity::multikey::decode(key).unwrap();
-    maillage::federation::integrity::proof::verify(&doc, &key).unwrap();
+    let key = maillage::integrity::multikey::decode(key).unwrap();
+    maillage::integrity::proof::verify(&doc, &key).unwrap();
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -173,7 +173,7 @@ async fn an_invitation_for_a_statement_elsewhere_is_refused(backend: Backend) {
             "attributedTo": x.actor_id(),
             "name": "Texte", "summary": "Résumé", "content": "<p>Texte</p>",
             "statementVersion": 1,
-            "contentDigest": maillage::federation::protocol::statement::content_digest(
+            "contentDigest": maillage::protocol::statement::content_digest(
                 "Texte", "Résumé", "<p>Texte</p>"),
         }),
     );

@@ -5,14 +5,14 @@ use crate::{
     context::AppContext,
     db,
     error::AppError,
-    federation::protocol::{activity::ActivityJson, object::ObjectJson},
+    protocol::{activity::ActivityJson, object::ObjectJson},
 };
 use activitypub_federation::config::Data;
 
 pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
     let object: ObjectJson = serde_json::from_value(a.object.clone())
         .map_err(|e| AppError::Invalid(format!("Create: object: {e}")))?;
-    if !crate::federation::protocol::object::is_content_type(&object.kind) {
+    if !crate::protocol::object::is_content_type(&object.kind) {
         tracing::debug!(kind = %object.kind, "Create of an object type we do not store");
         return Ok(());
     }

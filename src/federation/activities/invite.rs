@@ -1,7 +1,7 @@
 //! `Invite` to co-sign a joint statement (see `actions::cosign`).
 
 use super::actor_row;
-use crate::{context::AppContext, error::AppError, federation::protocol::activity::ActivityJson};
+use crate::{context::AppContext, error::AppError, protocol::activity::ActivityJson};
 use activitypub_federation::config::Data;
 
 pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {

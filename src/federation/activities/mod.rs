@@ -17,7 +17,7 @@ use crate::{
     context::AppContext,
     db,
     error::AppError,
-    federation::protocol::{activity::ActivityJson, helpers::id_of},
+    protocol::{activity::ActivityJson, helpers::id_of},
 };
 use activitypub_federation::{config::Data, traits::Activity};
 use serde::Deserialize;

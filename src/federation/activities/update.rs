@@ -5,10 +5,8 @@ use crate::{
     context::AppContext,
     db,
     error::AppError,
-    federation::{
-        objects::actor::DbActor,
-        protocol::{activity::ActivityJson, helpers::id_of, object::ObjectJson},
-    },
+    federation::objects::actor::DbActor,
+    protocol::{activity::ActivityJson, helpers::id_of, object::ObjectJson},
 };
 use activitypub_federation::{config::Data, fetch::object_id::ObjectId};
 
@@ -26,7 +24,7 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
     }
     let object: ObjectJson = serde_json::from_value(a.object.clone())
         .map_err(|e| AppError::Invalid(format!("Update: object: {e}")))?;
-    if !crate::federation::protocol::object::is_content_type(&object.kind) {
+    if !crate::protocol::object::is_content_type(&object.kind) {
         return Ok(());
     }
     let actor = actor_row(&a, data).await?;

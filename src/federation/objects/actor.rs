@@ -4,7 +4,7 @@ use crate::{
     context::AppContext,
     db::{self, actors::ActorRow},
     error::AppError,
-    federation::protocol::actor::ActorJson,
+    protocol::actor::ActorJson,
 };
 use activitypub_federation::{
     config::Data,

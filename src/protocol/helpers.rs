@@ -9,7 +9,7 @@ use url::Url;
 pub fn id_of(v: &Value) -> Option<Url> {
     match v {
         Value::String(s) => match s.as_str() {
-            "Public" | "as:Public" => Url::parse(crate::federation::PUBLIC).ok(),
+            "Public" | "as:Public" => Url::parse(crate::protocol::PUBLIC).ok(),
             s => Url::parse(s).ok(),
         },
         Value::Object(m) => m

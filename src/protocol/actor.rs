@@ -104,7 +104,7 @@ impl ActorJson {
                 (kind_ok
                     && same_origin(id)
                     && controller == self.id.as_str()
-                    && crate::federation::integrity::multikey::decode(multibase).is_some())
+                    && crate::integrity::multikey::decode(multibase).is_some())
                 .then(|| AssertionKey {
                     id: id.to_string(),
                     multibase: multibase.to_string(),

@@ -8,3 +8,9 @@ pub mod context;
 pub mod helpers;
 pub mod object;
 pub mod statement;
+
+/// The ActivityStreams public collection.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// Content type of ActivityPub responses.
+pub const AP_CONTENT_TYPE: &str = "application/activity+json";
