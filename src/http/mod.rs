@@ -30,6 +30,7 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
         .route("/", get(web::public::home))
         .route("/network", get(web::public::network))
         .route("/calendar", get(web::public::calendar))
+        .route("/statements", get(web::signed_statements::page))
         .route("/tags/{tag}", get(web::public::tag))
         .route("/follow", get(web::public::remote_follow))
         .route("/media/{id}", get(web::public::media))
@@ -64,7 +65,7 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
 
 /// The staff console. The profile form takes a logo upload, so its body limit is larger.
 fn console_router() -> Router {
-    use web::console::{admin, auth, posts};
+    use web::console::{admin, auth, cosign, own_signatures, posts, statement_form, statements};
     Router::new()
         .route("/", get(posts::dashboard))
         .route("/login", get(auth::login_form).post(auth::login))
@@ -89,4 +90,23 @@ fn console_router() -> Router {
                 .layer(DefaultBodyLimit::max(3 * 1024 * 1024)),
         )
         .route("/users", get(admin::users_view).post(admin::user_add))
+        .route(
+            "/statements",
+            get(statements::list).post(statement_form::create),
+        )
+        .route("/statements/new", get(statement_form::new_form))
+        .route("/statements/settings", post(cosign::settings))
+        .route("/statements/{id}", get(statements::detail))
+        .route(
+            "/statements/{id}/edit",
+            get(statement_form::edit_form).post(statement_form::edit),
+        )
+        .route("/statements/{id}/invite", post(statements::invite))
+        .route("/statements/{id}/publish", post(statements::publish))
+        .route("/statements/{id}/verify", post(statements::verify))
+        .route("/invitations", get(cosign::invitations))
+        .route("/invitations/{id}/sign", post(cosign::sign))
+        .route("/invitations/{id}/decline", post(cosign::decline))
+        .route("/signatures", get(own_signatures::signatures))
+        .route("/signatures/{id}/withdraw", post(own_signatures::withdraw))
 }

@@ -6,6 +6,7 @@ pub mod console;
 pub mod forms;
 pub mod post_page;
 pub mod public;
+pub mod signed_statements;
 pub mod views;
 
 use crate::{

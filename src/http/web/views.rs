@@ -173,3 +173,28 @@ pub fn this_month(now: DateTime<Utc>) -> (i32, u32) {
     let t = now.with_timezone(&DISPLAY_TZ);
     (t.year(), t.month())
 }
+
+/// Text cut where a line may break (`<wbr>` between the parts), so that long handles, URLs
+/// and digests fit a narrow screen.
+pub fn breakable(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        if c == '@' && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+        if matches!(c, '.' | '/' | '-' | ':' | '_') || cur.chars().count() >= 16 {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// `@user@domain`, breakable.
+pub fn handle(username: &str, domain: &str) -> Vec<String> {
+    breakable(&format!("@{username}@{domain}"))
+}

@@ -5,7 +5,13 @@
 
 pub mod admin;
 pub mod auth;
+pub mod cosign;
+pub mod own_signatures;
 pub mod posts;
+pub mod statement_form;
+#[cfg(test)]
+mod statement_keys;
+pub mod statements;
 
 use super::{Web, forms::same, render};
 use crate::{actions::accounts, db::users::SessionRow, i18n::Tr};
