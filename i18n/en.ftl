@@ -199,6 +199,7 @@ statement-verified-at = verified on { $date }
 statement-signatories-help = Each signature is a document published by the signing centre's own server: the link lets anyone check it without trusting the centre that drafted the statement.
 signature-page-title = Signature of a joint statement
 signature-page-text = This centre co-signed “{ $title }” (version { $version }) on { $date }.
+signature-page-text-draft = This centre co-signed a joint statement (version { $version }) on { $date }; it is not published yet.
 signature-page-help = This page is also a signed ActivityPub document (an FEP-8b32 proof by the centre's Ed25519 key): software can check it without trusting the centre that drafted the statement.
 signature-withdrawn-title = Signature withdrawn
 signature-withdrawn-text = This centre withdrew its signature on { $date }.

@@ -199,6 +199,7 @@ statement-verified-at = vérifiée le { $date }
 statement-signatories-help = Chaque signature est un document publié par le serveur du centre signataire : le lien permet de la vérifier sans faire confiance au centre qui a rédigé la déclaration.
 signature-page-title = Signature d’une déclaration commune
 signature-page-text = Ce centre a cosigné « { $title } » (version { $version }) le { $date }.
+signature-page-text-draft = Ce centre a cosigné une déclaration commune (version { $version }) le { $date } ; elle n’est pas encore publiée.
 signature-page-help = Cette page est aussi un document ActivityPub signé (preuve FEP-8b32, clé Ed25519 du centre) : un logiciel peut la vérifier sans faire confiance au centre qui a rédigé la déclaration.
 signature-withdrawn-title = Signature retirée
 signature-withdrawn-text = Ce centre a retiré sa signature le { $date }.

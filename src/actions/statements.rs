@@ -215,6 +215,7 @@ async fn resolve_all(
             .await
             .map_err(|e| match e {
                 AppError::Invalid(m) => invalid(m.replacen("target:", "invite:", 1)),
+                AppError::Remote(m) => AppError::Remote(format!("invite: {m}")),
                 other => other,
             })?;
         if actor.row.local {
@@ -236,6 +237,13 @@ async fn send_invite(
     actor: &db::actors::ActorRow,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
+    // A centre that signed this version already is not asked again.
+    if db::statement_invitations::find(tx.exec(), row.id, actor.id)
+        .await?
+        .is_some_and(|i| i.version == row.version && i.state == "signed")
+    {
+        return Ok(());
+    }
     let id = ctx.urls.activity(&new_public_id());
     db::statement_invitations::upsert(
         tx.exec(),

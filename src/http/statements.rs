@@ -99,9 +99,18 @@ pub async fn signature(web: Web, Path(id): Path<String>) -> AppResult<Response> 
         let doc: Value = serde_json::from_str(&sig.json).map_err(anyhow::Error::from)?;
         return Ok(activity_json(StatusCode::OK, &doc));
     }
+    // The statement's title and link only once it is public: a draft is confidential.
+    let published = db::posts::find_by_ap_id(data.db.read(), &sig.statement_ap_id)
+        .await?
+        .is_some_and(|p| p.deleted_at.is_none());
+    let key = if published {
+        "signature-page-text"
+    } else {
+        "signature-page-text-draft"
+    };
     let text = t.catalogs.message(
         t.lang,
-        "signature-page-text",
+        key,
         &[
             ("title", sig.statement_title.clone()),
             ("version", sig.version.to_string()),
@@ -110,7 +119,9 @@ pub async fn signature(web: Web, Path(id): Path<String>) -> AppResult<Response> 
     );
     let page = SignaturePage {
         url: sig.ap_id.clone(),
-        statement: render::links::web_url(&sig.statement_ap_id).map(str::to_string),
+        statement: render::links::web_url(&sig.statement_ap_id)
+            .filter(|_| published)
+            .map(str::to_string),
         title: sig.statement_title.clone(),
         text,
         p: web.page().await,

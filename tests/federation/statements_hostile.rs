@@ -16,6 +16,7 @@ both_backends!(
     a_signature_the_drafter_invented_is_reported_by_the_verifier,
     hostile_statement_input_is_refused_or_sanitised,
     an_answer_to_a_superseded_invitation_changes_no_follow,
+    inviting_again_keeps_a_signature_and_drafts_stay_confidential,
 );
 
 /// The id of the latest `Invite` that `a` sent to `to` for statement `public_id`.
@@ -429,4 +430,64 @@ async fn an_answer_to_a_superseded_invitation_changes_no_follow(backend: Backend
     assert_eq!(signature_count(&a, id).await, 0);
     let s = statement(&a, id).await;
     assert_eq!(s["invitations"][0]["state"], "pending", "{s}");
+}
+
+async fn inviting_again_keeps_a_signature_and_drafts_stay_confidential(backend: Backend) {
+    let a = TestInstance::spawn(backend, "lyon").await;
+    let b = TestInstance::spawn(backend, "marseille").await;
+    let created = draft(&a, &[&b]).await;
+    let (id, url) = (
+        created["id"].as_str().unwrap(),
+        created["url"].as_str().unwrap(),
+    );
+    a.deliver_pending().await;
+    let sig = sign(&b, url).await;
+    b.deliver_pending().await;
+    // The signature's page does not show the title of a draft.
+    let page = b
+        .http
+        .get(sig["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Pour une politique"), "{page}");
+    // Inviting B again changes nothing: B has signed this version.
+    let (status, s) = a
+        .post(
+            &format!("/api/v1/statements/{id}/invite"),
+            json!({ "targets": [b.handle()] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["invitations"][0]["state"], "signed", "{s}");
+    assert_eq!(a.deliver_pending().await.attempted, 0, "no second Invite");
+    // An unreachable invitee is an error about the field.
+    let (status, e) = a
+        .post(
+            &format!("/api/v1/statements/{id}/invite"),
+            json!({ "targets": ["personne@localhost:1"] }),
+        )
+        .await;
+    assert!(
+        status.is_client_error() || status.is_server_error(),
+        "{status}"
+    );
+    assert!(e["error"].as_str().unwrap().starts_with("invite:"), "{e}");
+    // Once published, the signature's page names the statement.
+    a.post_empty(&format!("/api/v1/statements/{id}/publish"))
+        .await;
+    a.deliver_pending().await;
+    let page = b
+        .http
+        .get(sig["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Pour une politique"), "{page}");
 }
