@@ -48,6 +48,48 @@ pub async fn check(
     Ok(statement_check::fetch_and_check(data, signature, &statement, Some(signer), rule).await)
 }
 
+/// The invitation an answer is about: the one whose latest `Invite` it names, or the one an
+/// earlier `Invite` of ours of the same version went to (a deadline change or a reminder sends
+/// a new `Invite`; an answer to the earlier one still counts). `None` for anything else, such
+/// as an `Invite` of an older version.
+pub async fn invitation_for(
+    ctx: &AppContext,
+    invite: &Url,
+) -> anyhow::Result<Option<db::statement_invitations::InvitationRow>> {
+    if let Some(inv) =
+        db::statement_invitations::find_by_invite(ctx.db.read(), invite.as_str()).await?
+    {
+        return Ok(Some(inv));
+    }
+    let Some(sent) = db::deliveries::find_activity_by_ap_id(ctx.db.read(), invite.as_str())
+        .await?
+        .filter(|a| a.kind == "Invite")
+    else {
+        return Ok(None);
+    };
+    let doc: serde_json::Value = serde_json::from_str(&sent.json)?;
+    let statement = doc.get("object").and_then(crate::protocol::helpers::id_of);
+    let version = doc
+        .get("object")
+        .and_then(|o| o.get("statementVersion"))
+        .and_then(serde_json::Value::as_i64);
+    let target = doc.get("target").and_then(crate::protocol::helpers::id_of);
+    let (Some(statement), Some(version), Some(target)) = (statement, version, target) else {
+        return Ok(None);
+    };
+    let Some(row) = db::statements::find_by_ap_id(ctx.db.read(), statement.as_str()).await? else {
+        return Ok(None);
+    };
+    let Some(actor) = db::actors::find_by_ap_id(ctx.db.read(), target.as_str()).await? else {
+        return Ok(None);
+    };
+    Ok(
+        db::statement_invitations::find(ctx.db.read(), row.id, actor.id)
+            .await?
+            .filter(|i| i.version == version),
+    )
+}
+
 /// An `Accept` of our `Invite` from `actor`, whose `result` is its co-signature.
 pub async fn accepted(
     data: &Data<AppContext>,
@@ -55,12 +97,9 @@ pub async fn accepted(
     invite: &Url,
     result: Option<Url>,
 ) -> AppResult<()> {
-    let Some(inv) =
-        db::statement_invitations::find_by_invite(data.db.read(), invite.as_str()).await?
-    else {
-        return Err(AppError::Invalid(format!(
-            "Accept: {invite} is not an invitation of ours"
-        )));
+    let Some(inv) = invitation_for(data, invite).await? else {
+        tracing::debug!(%invite, "Accept of an Invite that no longer stands, ignored");
+        return Ok(());
     };
     if inv.actor_id != actor.id {
         return Err(AppError::Forbidden(
@@ -118,9 +157,7 @@ pub async fn declined(
     actor: &db::actors::ActorRow,
     invite: &Url,
 ) -> AppResult<bool> {
-    let Some(inv) =
-        db::statement_invitations::find_by_invite(ctx.db.read(), invite.as_str()).await?
-    else {
+    let Some(inv) = invitation_for(ctx, invite).await? else {
         return Ok(false);
     };
     if inv.actor_id != actor.id {

@@ -331,6 +331,17 @@ pub async fn edit(
             }
         }
     }
+    // A new deadline reaches the centres that have not answered yet.
+    if !new_version && row.state == "draft" && row.deadline != current.deadline {
+        for inv in db::statement_invitations::list(tx.exec(), row.id).await? {
+            if inv.state != "pending" || added.iter().any(|a| a.id == inv.actor_id) {
+                continue;
+            }
+            if let Some(actor) = db::actors::find_by_id(tx.exec(), inv.actor_id).await? {
+                send_invite(data, &mut tx, &row, &actor, now).await?;
+            }
+        }
+    }
     for actor in &added {
         send_invite(data, &mut tx, &row, actor, now).await?;
     }

@@ -17,6 +17,7 @@ both_backends!(
     hostile_statement_input_is_refused_or_sanitised,
     an_answer_to_a_superseded_invitation_changes_no_follow,
     inviting_again_keeps_a_signature_and_drafts_stay_confidential,
+    an_answer_to_an_earlier_invite_of_the_same_version_counts,
 );
 
 /// The id of the latest `Invite` that `a` sent to `to` for statement `public_id`.
@@ -490,4 +491,39 @@ async fn inviting_again_keeps_a_signature_and_drafts_stay_confidential(backend: 
         .await
         .unwrap();
     assert!(page.contains("Pour une politique"), "{page}");
+}
+
+async fn an_answer_to_an_earlier_invite_of_the_same_version_counts(backend: Backend) {
+    let a = TestInstance::spawn(backend, "lyon").await;
+    let b = TestInstance::spawn(backend, "marseille").await;
+    let created = draft(&a, &[&b]).await;
+    let (id, url) = (
+        created["id"].as_str().unwrap(),
+        created["url"].as_str().unwrap(),
+    );
+    a.deliver_pending().await;
+    // B signs; before its Accept leaves, A changes the deadline, which sends a new Invite.
+    sign(&b, url).await;
+    let (status, _) = a
+        .patch(
+            &format!("/api/v1/statements/{id}"),
+            json!({ "deadline": "2031-06-30" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        a.deliver_pending().await.delivered,
+        1,
+        "the new deadline reaches B"
+    );
+    assert!(
+        invitation(&b, url).await["deadline"]
+            .as_str()
+            .unwrap()
+            .starts_with("2031-06-30")
+    );
+    b.deliver_pending().await;
+    let s = statement(&a, id).await;
+    assert_eq!(s["signatures"][0]["state"], "valid", "{s}");
+    assert_eq!(s["invitations"][0]["state"], "signed", "{s}");
 }

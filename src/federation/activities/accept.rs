@@ -17,9 +17,12 @@ pub async fn receive(
     let actor = actor_row(&a, data).await?;
     // An answer to an invitation to co-sign one of our statements.
     if let Some(invite) = id_of(&a.object)
-        && db::statement_invitations::find_by_invite(data.db.read(), invite.as_str())
+        && (db::statement_invitations::find_by_invite(data.db.read(), invite.as_str())
             .await?
             .is_some()
+            || db::deliveries::find_activity_by_ap_id(data.db.read(), invite.as_str())
+                .await?
+                .is_some_and(|sent| sent.kind == "Invite"))
     {
         return if state == "accepted" {
             let result = id_of(&a.result);
