@@ -64,6 +64,13 @@ pub async fn list(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<OwnSignatureRo
         .context("listing our signatures")
 }
 
+/// Our signatures not withdrawn, newest first.
+pub async fn list_active(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<OwnSignatureRow>> {
+    const SQL: &str = select!("WHERE s.state = 'active' ORDER BY s.id DESC LIMIT $1");
+    with_exec!(ex, c => sqlx::query_as::<_, OwnSignatureRow>(SQL).bind(limit).fetch_all(c).await)
+        .context("listing our active signatures")
+}
+
 pub async fn find_by_public_id(
     ex: Exec<'_>,
     public_id: &str,

@@ -165,6 +165,17 @@ pub async fn list(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<StatementRow>>
         .context("listing statements")
 }
 
+/// Our published statements, newest publication first.
+pub async fn list_published(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<StatementRow>> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM statements WHERE state = 'published' ORDER BY published_at DESC, id DESC LIMIT $1"
+    );
+    with_exec!(ex, c => sqlx::query_as::<_, StatementRow>(SQL).bind(limit).fetch_all(c).await)
+        .context("listing published statements")
+}
+
 /// Drafts whose signing deadline has passed and whose staff were not reminded yet.
 pub async fn deadlines_due(ex: Exec<'_>, now: i64) -> anyhow::Result<Vec<StatementRow>> {
     const SQL: &str = concat!(

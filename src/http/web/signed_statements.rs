@@ -32,13 +32,15 @@ struct StatementsPage<'a> {
     cosigned: Vec<Cosigned>,
 }
 
+/// Most statements each list shows.
+const PAGE_LIMIT: i64 = 1000;
+
 pub async fn page(web: Web) -> AppResult<Response> {
     let t = web.t();
     let db = &web.data.db;
-    let ours = db::statements::list(db.read(), 200)
+    let ours = db::statements::list_published(db.read(), PAGE_LIMIT)
         .await?
         .into_iter()
-        .filter(|s| s.state == "published")
         .map(|s| OwnStatement {
             url: web_url(&s.ap_id).map(str::to_string),
             date: t.with(
@@ -55,7 +57,7 @@ pub async fn page(web: Web) -> AppResult<Response> {
     // statement signed again (a new version) is listed once, with the latest signature.
     let mut seen = std::collections::HashSet::new();
     let mut cosigned = Vec::new();
-    for s in db::signatures::list(db.read(), 200).await? {
+    for s in db::signatures::list_active(db.read(), PAGE_LIMIT).await? {
         if s.state == "withdrawn"
             || s.withdrawn_at.is_some()
             || !seen.insert(s.statement_ap_id.clone())
