@@ -12,15 +12,9 @@ use crate::{
 use activitypub_federation::config::Data;
 use url::Url;
 
-/// How a digest relates to our statement's versions.
+/// Every version of our statement with its digest.
 async fn versions_of(ctx: &AppContext, row: &StatementRow) -> anyhow::Result<Vec<(i64, String)>> {
-    let mut out = Vec::new();
-    for v in 1..=row.version {
-        if let Some(d) = db::statements::version_digest(ctx.db.read(), row.id, v).await? {
-            out.push((v, d));
-        }
-    }
-    Ok(out)
+    db::statements::version_digests(ctx.db.read(), row.id).await
 }
 
 fn version_rule(row: &StatementRow, versions: Vec<(i64, String)>) -> impl Fn(i64, &str) -> Version {

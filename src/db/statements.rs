@@ -188,15 +188,14 @@ pub async fn deadlines_due(ex: Exec<'_>, now: i64) -> anyhow::Result<Vec<Stateme
         .context("listing statement deadlines")
 }
 
-/// The digest of a version.
-pub async fn version_digest(
+/// Every version of a statement with its digest, oldest first.
+pub async fn version_digests(
     ex: Exec<'_>,
     statement_id: i64,
-    version: i64,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Vec<(i64, String)>> {
     const SQL: &str =
-        "SELECT digest FROM statement_versions WHERE statement_id = $1 AND version = $2";
-    with_exec!(ex, c => sqlx::query_scalar::<_, String>(SQL).bind(statement_id).bind(version)
-        .fetch_optional(c).await)
-    .context("reading statement version")
+        "SELECT version, digest FROM statement_versions WHERE statement_id = $1 ORDER BY version";
+    with_exec!(ex, c => sqlx::query_as::<_, (i64, String)>(SQL).bind(statement_id)
+        .fetch_all(c).await)
+    .context("reading statement versions")
 }

@@ -15,31 +15,25 @@ pub async fn receive(
     state: &str,
 ) -> Result<(), AppError> {
     let actor = actor_row(&a, data).await?;
-    // An answer to an invitation to co-sign one of our statements.
-    if let Some(invite) = id_of(&a.object)
-        && (db::statement_invitations::find_by_invite(data.db.read(), invite.as_str())
-            .await?
-            .is_some()
-            || db::deliveries::find_activity_by_ap_id(data.db.read(), invite.as_str())
-                .await?
-                .is_some_and(|sent| sent.kind == "Invite"))
-    {
-        return if state == "accepted" {
-            let result = id_of(&a.result);
-            crate::actions::statement_signatures::accepted(data, &actor, &invite, result).await
-        } else {
-            crate::actions::statement_signatures::declined(data, &actor, &invite)
-                .await
-                .map(|_| ())
-        };
-    }
-    // An answer to an activity of ours that is not a Follow (an Invite superseded by a newer
-    // version, say) concerns no follow: never fall back to our follow of its sender.
+    // What we answered is one of our own activities (kept for good): an Invite is an
+    // invitation to co-sign one of our statements; any other kind than Follow (or an embedded
+    // object that is not a Follow) concerns no follow, so never fall back to our follow of the
+    // sender.
     if let Some(id) = id_of(&a.object) {
         let ours = db::deliveries::find_activity_by_ap_id(data.db.read(), id.as_str()).await?;
+        let kind = ours.as_ref().map(|o| o.kind.as_str());
+        if kind == Some("Invite") {
+            return if state == "accepted" {
+                let result = id_of(&a.result);
+                crate::actions::statement_signatures::accepted(data, &actor, &id, result).await
+            } else {
+                crate::actions::statement_signatures::declined(data, &actor, &id)
+                    .await
+                    .map(|_| ())
+            };
+        }
         let embedded_kind = a.object.get("type").and_then(serde_json::Value::as_str);
-        if ours.is_some_and(|o| o.kind != "Follow") || embedded_kind.is_some_and(|k| k != "Follow")
-        {
+        if kind.is_some_and(|k| k != "Follow") || embedded_kind.is_some_and(|k| k != "Follow") {
             tracing::debug!(object = %id, "{} of an activity that is not a Follow, ignored", a.kind);
             return Ok(());
         }
