@@ -16,6 +16,8 @@ pub struct Centre {
     pub ap_id: Url,
     pub public_key_pem: String,
     pub private_key_pem: String,
+    /// The RSA key of HTTP signatures, parsed once.
+    pub http_key: Arc<crate::integrity::keys::PrivateKey>,
     /// The Ed25519 key of object integrity proofs (joint statement signatures).
     pub assertion_key: ed25519_dalek::SigningKey,
 }
@@ -32,6 +34,10 @@ pub struct AppContext {
     pub login_limiter: Arc<crate::memory::LoginLimiter>,
     pub i18n: Arc<crate::i18n::Catalogs>,
     pub blocks: Arc<crate::memory::BlockList>,
+    /// The inbox's caches of actors, keys and follow states.
+    pub caches: Arc<crate::memory::Caches>,
+    /// Signs HTTP requests with the centre's key, off the async threads.
+    pub signing: Arc<crate::integrity::signing_pool::SigningPool>,
     /// Rate-limited log of refused remote input.
     pub refusals: Arc<crate::refusals::RefusalLog>,
 }

@@ -47,6 +47,8 @@ impl Instance {
         centre: crate::context::Centre,
     ) -> anyhow::Result<Instance> {
         let urls = Urls::new(config.base_url.clone(), &config.centre.username);
+        let signing = crate::integrity::signing_pool::SigningPool::start(centre.http_key.clone())
+            .context("starting the signing thread")?;
         let ctx = AppContext {
             db,
             config: Arc::new(config),
@@ -57,11 +59,13 @@ impl Instance {
             login_limiter: Arc::default(),
             i18n: Arc::new(crate::i18n::Catalogs::load()?),
             blocks: Arc::default(),
+            caches: Arc::default(),
+            signing: Arc::new(signing),
             refusals: Arc::default(),
         };
         let client = federation::http_client(ctx.config.dev)?;
         let fed = federation::federation_config(ctx.clone(), client.clone()).await?;
-        let deliverer = Deliverer::new(ctx.clone(), fed.clone(), client)?;
+        let deliverer = Deliverer::new(ctx.clone(), client)?;
         Ok(Instance {
             ctx,
             fed,

@@ -30,12 +30,11 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
             row
         }
         None => {
-            let keys = tokio::task::spawn_blocking(
-                activitypub_federation::http_signatures::generate_actor_keypair,
-            )
-            .await
-            .context("generating the centre's key pair")?
-            .context("generating the centre's key pair")?;
+            let (private_key, public_key) =
+                tokio::task::spawn_blocking(crate::integrity::keys::PrivateKey::generate)
+                    .await
+                    .context("generating the centre's key pair")?
+                    .context("generating the centre's key pair")?;
             let (inbox, shared, outbox, followers) = (
                 urls.inbox().to_string(),
                 urls.shared_inbox().to_string(),
@@ -56,7 +55,7 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
                     shared_inbox: Some(&shared),
                     outbox: Some(&outbox),
                     followers_url: Some(&followers),
-                    public_key_pem: &keys.public_key,
+                    public_key_pem: &public_key,
                     manually_approves_followers: c.manually_approves_followers,
                     published: Some(now),
                     fetched_at: now,
@@ -64,7 +63,7 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
                     key_id: Some(urls.key_id().as_str()),
                     assertion_keys: "[]",
                 },
-                &keys.private_key,
+                &private_key,
             )
             .await?
             {
@@ -81,11 +80,16 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
         .clone()
         .ok_or_else(|| anyhow::anyhow!("the local centre has no private key"))?;
     let assertion_key = ensure_assertion_key(db, &urls, &row).await?;
+    let http_key = std::sync::Arc::new(
+        crate::integrity::keys::PrivateKey::from_pem(&private_key_pem)
+            .context("reading the centre's private key")?,
+    );
     Ok(Centre {
         id: row.id,
         ap_id: actor_id,
         public_key_pem: row.public_key_pem,
         private_key_pem,
+        http_key,
         assertion_key,
     })
 }

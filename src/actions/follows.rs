@@ -65,6 +65,7 @@ pub async fn follow(data: &Data<AppContext>, target: &str) -> AppResult<FollowRo
             return Ok(existing);
         }
         db::follows::delete(data.db.write(), existing.id).await?;
+        data.caches.set_follow(actor.row.id, None);
     }
     let public_id = new_public_id();
     let follow_id = data.urls.activity(&public_id);
@@ -102,6 +103,19 @@ pub async fn follow(data: &Data<AppContext>, target: &str) -> AppResult<FollowRo
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("follow vanished after insert")))
 }
 
+/// Whether our follow of the actor with row id `actor_id` is accepted (an accepted follow is
+/// remembered in memory; any other answer is read again next time).
+pub async fn is_following(ctx: &AppContext, actor_id: i64) -> AppResult<bool> {
+    if ctx.caches.follow_accepted(actor_id) {
+        return Ok(true);
+    }
+    let state = db::follows::find_by_target(ctx.db.read(), actor_id)
+        .await?
+        .map(|f| f.state);
+    ctx.caches.set_follow(actor_id, state.as_deref());
+    Ok(state.as_deref() == Some("accepted"))
+}
+
 /// Stops following: removes the follow and sends `Undo{Follow}`.
 #[tracing::instrument(skip(ctx), err(level = "debug"))]
 pub async fn unfollow(ctx: &AppContext, public_id: &str) -> AppResult<()> {
@@ -129,6 +143,7 @@ pub async fn unfollow(ctx: &AppContext, public_id: &str) -> AppResult<()> {
     );
     let mut tx = ctx.db.begin().await?;
     db::follows::delete(tx.exec(), follow.id).await?;
+    ctx.caches.set_follow(follow.target_id, None);
     outbox::queue(
         &mut tx,
         ctx,

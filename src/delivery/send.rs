@@ -4,12 +4,10 @@
 use super::backoff::{self, Outcome};
 use crate::{
     context::AppContext,
-    federation::{REQUEST_TIMEOUT, objects::actor::authority},
+    federation::{REQUEST_TIMEOUT, httpsig::outbound},
     protocol::AP_CONTENT_TYPE,
 };
-use activitypub_federation::config::FederationConfig;
-use reqwest_middleware::ClientWithMiddleware;
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 use url::Url;
 
 /// How a delivery is signed.
@@ -55,14 +53,12 @@ impl Attempt {
     }
 }
 
-/// What every attempt needs: the client, the federation config (draft-cavage signing) and the
-/// centre's key (RFC 9421 signing).
+/// What every attempt needs: the context (its signing thread holds the centre's key) and the
+/// client.
 #[derive(Clone)]
 pub struct Sender {
     pub ctx: AppContext,
-    pub fed: FederationConfig<AppContext>,
-    pub client: ClientWithMiddleware,
-    pub key: Arc<rsa::RsaPrivateKey>,
+    pub client: reqwest::Client,
 }
 
 impl Sender {
@@ -115,56 +111,47 @@ impl Sender {
         body: bytes::Bytes,
         scheme: Scheme,
     ) -> anyhow::Result<(u16, Option<Duration>)> {
-        let response = match scheme {
+        let key_id = self.ctx.urls.key_id().to_string();
+        let target = url.clone();
+        let signed_body = body.clone();
+        let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+        let request = self
+            .client
+            .post(url.as_str())
+            .timeout(REQUEST_TIMEOUT)
+            .header("content-type", AP_CONTENT_TYPE);
+        let request = match scheme {
             Scheme::Rfc9421 => {
-                let key = self.key.clone();
-                let key_id = self.ctx.urls.key_id().to_string();
-                let (target, signed_body) = (url.clone(), body.clone());
                 let created = self.ctx.now().timestamp();
-                let (digest, input, signature) = tokio::task::spawn_blocking(move || {
-                    crate::federation::rfc9421::sign_post_rsa(
-                        &key,
-                        &key_id,
-                        &target,
-                        &signed_body,
-                        created,
-                    )
-                })
-                .await??;
-                self.client
-                    .post(url.as_str())
-                    .timeout(REQUEST_TIMEOUT)
-                    .header("content-type", AP_CONTENT_TYPE)
-                    .header(
-                        "date",
-                        httpdate::fmt_http_date(std::time::SystemTime::now()),
-                    )
-                    .header("content-digest", digest)
-                    .header("signature-input", input)
-                    .header("signature", signature)
-                    .body(body)
-                    .send()
-                    .await?
+                let h = self
+                    .ctx
+                    .signing
+                    .with_key(move |k| {
+                        outbound::sign_rfc9421_post(k, &key_id, &target, &signed_body, created)
+                    })
+                    .await??;
+                request
+                    .header("date", date)
+                    .header("content-digest", h.content_digest)
+                    .header("signature-input", h.signature_input)
+                    .header("signature", h.signature)
             }
             Scheme::Cavage => {
-                let request = self
-                    .client
-                    .post(url.as_str())
-                    .timeout(REQUEST_TIMEOUT)
-                    .header("content-type", AP_CONTENT_TYPE)
-                    .header("host", authority(url))
-                    .header(
-                        "date",
-                        httpdate::fmt_http_date(std::time::SystemTime::now()),
-                    );
-                let request = self
-                    .fed
-                    .to_request_data()
-                    .sign_request(request, body)
-                    .await?;
-                self.client.execute(request).await?
+                let h = self
+                    .ctx
+                    .signing
+                    .with_key(move |k| {
+                        outbound::sign_cavage(k, &key_id, "POST", &target, date, Some(&signed_body))
+                    })
+                    .await??;
+                request
+                    .header("host", h.host)
+                    .header("date", h.date)
+                    .header("digest", h.digest.unwrap_or_default())
+                    .header("signature", h.signature)
             }
         };
+        let response = request.body(body).send().await?;
         let retry_after = response
             .headers()
             .get("retry-after")

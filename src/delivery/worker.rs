@@ -12,7 +12,6 @@ use super::{
     send::Sender,
 };
 use crate::{context::AppContext, db};
-use activitypub_federation::config::FederationConfig;
 use chrono::{DateTime, Utc};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{Notify, Semaphore, watch};
@@ -65,24 +64,10 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
-    pub fn new(
-        ctx: AppContext,
-        fed: FederationConfig<AppContext>,
-        client: reqwest::Client,
-    ) -> anyhow::Result<Deliverer> {
-        use rsa::pkcs8::DecodePrivateKey;
-        let key = Arc::new(
-            rsa::RsaPrivateKey::from_pkcs8_pem(&ctx.centre.private_key_pem)
-                .map_err(|e| anyhow::anyhow!("reading the centre's private key: {e}"))?,
-        );
+    pub fn new(ctx: AppContext, client: reqwest::Client) -> anyhow::Result<Deliverer> {
         let concurrency = ctx.config.delivery.concurrency.max(1);
         Ok(Deliverer {
-            sender: Sender {
-                ctx,
-                fed,
-                client: client.into(),
-                key,
-            },
+            sender: Sender { ctx, client },
             owner: crate::context::new_public_id(),
             fast: Arc::new(Semaphore::new(concurrency)),
             all: Arc::new(Semaphore::new(concurrency * SLOW_FACTOR)),

@@ -2,6 +2,7 @@
 //! activities (`activities`, one file per type), and the library configuration.
 
 pub mod activities;
+pub mod fetch_signing;
 pub mod httpsig;
 pub mod objects;
 pub mod signer;
@@ -11,7 +12,6 @@ pub use httpsig::{cavage, rfc9421};
 use crate::context::AppContext;
 use activitypub_federation::config::{FederationConfig, UrlVerifier};
 use anyhow::Context;
-use objects::actor::DbActor;
 use std::time::Duration;
 
 /// Checks that two ids share scheme, host and port. The library's own check compares host
@@ -69,13 +69,18 @@ impl UrlVerifier for Verifier {
 }
 
 /// Builds the federation library's configuration around `ctx`. Every fetch it makes (actors,
-/// objects) is signed with the centre's key, as Mastodon does.
+/// objects) is signed with the centre's key, as Mastodon does ([`fetch_signing`]).
 pub async fn federation_config(
     ctx: AppContext,
     client: reqwest::Client,
 ) -> anyhow::Result<FederationConfig<AppContext>> {
-    let centre = DbActor::local(&ctx).await?;
     let dev = ctx.config.dev;
+    let client = reqwest_middleware::ClientBuilder::new(client)
+        .with(fetch_signing::SignFetches {
+            signing: ctx.signing.clone(),
+            key_id: ctx.urls.key_id().to_string(),
+        })
+        .build();
     let verifier = Verifier(ctx.db.clone(), ctx.blocks.clone());
     FederationConfig::builder()
         .domain(ctx.config.domain.clone())
@@ -84,13 +89,8 @@ pub async fn federation_config(
         .allow_http_urls(dev)
         .http_fetch_limit(50)
         .request_timeout(REQUEST_TIMEOUT)
-        .client(client.into())
+        .client(client)
         .url_verifier(Box::new(verifier))
-        .signed_fetch_actor(&centre)
-        // Mastodon-compatible signatures: Host and Date are set and signed, and the draft-11
-        // (created)/(expires) fields are left out. Without this our signed GETs carry no Host,
-        // which Mastodon in secure mode (and GoToSocial) refuse.
-        .http_signature_compat(true)
         .build()
         .await
         .context("configuring federation")

@@ -9,9 +9,10 @@ use crate::{
     db,
     error::AppError,
     federation::{
-        httpsig::{SigError, inbound::Prepared, rfc9421},
+        httpsig::{SigError, inbound::Prepared},
         objects::actor::DbActor,
     },
+    memory::Caches,
 };
 use activitypub_federation::{config::Data, fetch::object_id::ObjectId};
 use url::Url;
@@ -34,7 +35,7 @@ fn owns_key(actor: &DbActor, key_id: &str) -> bool {
     }
 }
 
-fn check(actor: &DbActor, sig: &Prepared) -> Result<(), SigError> {
+fn check(caches: &Caches, actor: &DbActor, sig: &Prepared) -> Result<(), SigError> {
     if !owns_key(actor, sig.key_id()) {
         return Err(SigError::Unsupported(format!(
             "key {} is not the key of {}",
@@ -42,7 +43,7 @@ fn check(actor: &DbActor, sig: &Prepared) -> Result<(), SigError> {
             actor.ap_id
         )));
     }
-    let key = rfc9421::public_key(&actor.row.public_key_pem)?;
+    let key = caches.public_key(sig.key_id(), &actor.row.public_key_pem)?;
     sig.verify(&key)
 }
 
@@ -57,7 +58,7 @@ pub async fn verify_actor(
         .dereference(data)
         .await
         .map_err(|e| refused(format!("cannot fetch the actor's key: {e}")))?;
-    let first = match check(&actor, sig) {
+    let first = match check(&data.caches, &actor, sig) {
         Ok(()) => return Ok(actor),
         Err(e) => e,
     };
@@ -69,7 +70,7 @@ pub async fn verify_actor(
         .dereference_forced(data)
         .await
         .map_err(|e| refused(format!("{first}, and refetching the actor failed: {e}")))?;
-    check(&actor, sig).map_err(refused)?;
+    check(&data.caches, &actor, sig).map_err(refused)?;
     tracing::info!(actor = %actor.ap_id, "the actor's key changed: refetched");
     Ok(actor)
 }

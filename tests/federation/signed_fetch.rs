@@ -107,23 +107,24 @@ async fn following_a_server_that_refuses_unsigned_fetches_works(backend: Backend
 /// A GET signed by `from` (draft-cavage, as the instance's own fetches are).
 async fn signed_get(from: &TestInstance, url: &str) -> StatusCode {
     let u = url::Url::parse(url).unwrap();
-    let client = reqwest_middleware::ClientWithMiddleware::from(reqwest::Client::new());
-    let builder = client
+    let data = from.fed.to_request_data();
+    let h = maillage::federation::httpsig::outbound::sign_cavage(
+        &data.centre.http_key,
+        data.urls.key_id().as_str(),
+        "GET",
+        &u,
+        httpdate::fmt_http_date(std::time::SystemTime::now()),
+        None,
+    )
+    .unwrap();
+    let req = from
+        .http
         .get(url)
         .header("accept", "application/activity+json")
-        .header(
-            "host",
-            format!("{}:{}", u.host_str().unwrap(), u.port().unwrap()),
-        )
-        .header(
-            "date",
-            httpdate::fmt_http_date(std::time::SystemTime::now()),
-        );
-    let req = from
-        .fed
-        .to_request_data()
-        .sign_request(builder, bytes::Bytes::new())
-        .await
+        .header("host", h.host)
+        .header("date", h.date)
+        .header("signature", h.signature)
+        .build()
         .unwrap();
     from.http.execute(req).await.unwrap().status()
 }

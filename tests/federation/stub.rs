@@ -88,7 +88,12 @@ async fn inbox(
                     let url = url::Url::parse(&format!("{}/inbox/{name}", stub.base)).ok()?;
                     let base = sig::signature_base(&s, "POST", &url, h).ok()?;
                     sig::check_content_digest(&h("content-digest")?, &body).ok()?;
-                    sig::verify(&s, &base, &sig::public_key(&pem).ok()?).ok()
+                    sig::verify(
+                        &s,
+                        &base,
+                        &maillage::integrity::keys::PublicKey::from_pem(&pem).ok()?,
+                    )
+                    .ok()
                 })()
                 .is_some();
             if verified {

@@ -64,6 +64,7 @@ pub async fn receive(
         data.now().timestamp_millis(),
     )
     .await?;
+    data.caches.set_follow(follow.target_id, Some(state));
     if state == "accepted" && follow.state != "accepted" {
         crate::actions::backfill::after_accept(data, &actor).await;
     }

@@ -21,9 +21,7 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
     if crate::actions::cosign::published(data, &actor, &object).await? {
         return Ok(());
     }
-    let followed = db::follows::find_by_target(data.db.read(), actor.id)
-        .await?
-        .is_some_and(|f| f.state == "accepted");
+    let followed = crate::actions::follows::is_following(data, actor.id).await?;
     let replies_to_us = match &object.in_reply_to {
         Some(parent) => db::posts::find_by_ap_id(data.db.read(), parent.as_str())
             .await?

@@ -113,7 +113,12 @@ async fn actor_row(
     a: &ActivityJson,
     data: &Data<AppContext>,
 ) -> Result<db::actors::ActorRow, AppError> {
-    db::actors::find_by_ap_id(data.db.read(), a.actor.as_str())
+    if let Some(row) = data.caches.actor(a.actor.as_str()) {
+        return Ok((*row).clone());
+    }
+    let row = db::actors::find_by_ap_id(data.db.read(), a.actor.as_str())
         .await?
-        .ok_or_else(|| AppError::Unauthorized(format!("unknown actor {}", a.actor)))
+        .ok_or_else(|| AppError::Unauthorized(format!("unknown actor {}", a.actor)))?;
+    data.caches.put_actor(&row);
+    Ok(row)
 }

@@ -34,9 +34,7 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
     let known = db::posts::find_by_ap_id(data.db.read(), object.id.as_str())
         .await?
         .is_some();
-    let followed = db::follows::find_by_target(data.db.read(), actor.id)
-        .await?
-        .is_some_and(|f| f.state == "accepted");
+    let followed = crate::actions::follows::is_following(data, actor.id).await?;
     if !known && !followed {
         return Ok(());
     }

@@ -3,6 +3,7 @@
 //! time, and RSA verification.
 
 use super::{MAX_AGE_SECS, SigError};
+use crate::integrity::keys::PublicKey;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 
 /// A parsed `Signature` header.
@@ -127,18 +128,17 @@ impl Signature {
 }
 
 /// Verifies an RSA (`rsa-sha256` / `hs2019`) signature over the signing string.
-pub fn verify(sig: &Signature, signing_string: &str, key: &rsa::RsaPublicKey) -> bool {
-    use sha2::{Digest, Sha256};
-    matches!(
+pub fn verify(sig: &Signature, signing_string: &str, key: &PublicKey) -> Result<(), SigError> {
+    if !matches!(
         sig.algorithm.as_deref(),
         None | Some("rsa-sha256") | Some("hs2019")
-    ) && key
-        .verify(
-            rsa::Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(signing_string.as_bytes()),
-            &sig.signature,
-        )
-        .is_ok()
+    ) {
+        return Err(SigError::Unsupported(format!(
+            "algorithm {}",
+            sig.algorithm.as_deref().unwrap_or_default()
+        )));
+    }
+    Ok(key.verify_rsa_sha256(signing_string.as_bytes(), &sig.signature)?)
 }
 
 /// Checks a `Digest` header (`SHA-256=…`, several algorithms separated by commas) against the

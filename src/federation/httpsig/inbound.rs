@@ -4,6 +4,7 @@
 //! [`Prepared::verify`].
 
 use super::{MAX_SKEW_SECS, SigError, cavage, headers::single, rfc9421};
+use crate::integrity::keys::PublicKey;
 use http::HeaderMap;
 use url::Url;
 
@@ -52,25 +53,13 @@ impl Prepared {
     }
 
     /// Verifies the signature with the signer's public key.
-    pub fn verify(&self, key: &rfc9421::PublicKey) -> Result<(), SigError> {
-        match (self, key) {
-            (
-                Prepared::Cavage {
-                    sig,
-                    signing_string,
-                },
-                rfc9421::PublicKey::Rsa(k),
-            ) => {
-                if cavage::verify(sig, signing_string, k) {
-                    Ok(())
-                } else {
-                    Err(SigError::Invalid)
-                }
-            }
-            (Prepared::Cavage { .. }, _) => Err(SigError::Unsupported(
-                "draft-cavage with this key type".into(),
-            )),
-            (Prepared::Rfc9421 { sig, base }, key) => rfc9421::verify(sig, base, key),
+    pub fn verify(&self, key: &PublicKey) -> Result<(), SigError> {
+        match self {
+            Prepared::Cavage {
+                sig,
+                signing_string,
+            } => cavage::verify(sig, signing_string, key),
+            Prepared::Rfc9421 { sig, base } => rfc9421::verify(sig, base, key),
         }
     }
 }

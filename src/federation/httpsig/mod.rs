@@ -10,6 +10,7 @@
 pub mod cavage;
 pub mod headers;
 pub mod inbound;
+pub mod outbound;
 pub mod rfc9421;
 
 /// How old a signature may be: one hour, as the federation library and Mastodon sign for.
@@ -41,4 +42,13 @@ pub enum SigError {
     BodyDigest,
     #[error("the signature does not verify")]
     Invalid,
+}
+
+impl From<crate::integrity::keys::KeyError> for SigError {
+    fn from(e: crate::integrity::keys::KeyError) -> Self {
+        match e {
+            crate::integrity::keys::KeyError::Unsupported(s) => SigError::Unsupported(s),
+            crate::integrity::keys::KeyError::Invalid => SigError::Invalid,
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 pub use super::SigError;
 use super::{MAX_AGE_SECS, MAX_SKEW_SECS};
+use crate::integrity::keys::PublicKey;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -156,50 +157,19 @@ pub fn signature_base(
     Ok(lines.join("\n"))
 }
 
-/// A public key that can verify RFC 9421 signatures.
-pub enum PublicKey {
-    Rsa(rsa::RsaPublicKey),
-    Ed25519(ed25519_dalek::VerifyingKey),
-}
-
-/// Reads a PEM public key: SPKI (`PUBLIC KEY`, RSA or Ed25519) or PKCS#1 (`RSA PUBLIC KEY`).
-pub fn public_key(pem: &str) -> Result<PublicKey, SigError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::DecodePublicKey;
-    if let Ok(k) = rsa::RsaPublicKey::from_public_key_pem(pem) {
-        return Ok(PublicKey::Rsa(k));
-    }
-    if let Ok(k) = rsa::RsaPublicKey::from_pkcs1_pem(pem) {
-        return Ok(PublicKey::Rsa(k));
-    }
-    ed25519_dalek::VerifyingKey::from_public_key_pem(pem)
-        .map(PublicKey::Ed25519)
-        .map_err(|_| SigError::Unsupported("key type".into()))
-}
-
 /// Verifies `sig` over `base` with `key`, with the algorithm its `alg` names or the key's.
 pub fn verify(sig: &Signature, base: &str, key: &PublicKey) -> Result<(), SigError> {
-    let ok = match (sig.alg.as_deref(), key) {
-        (None | Some("rsa-v1_5-sha256"), PublicKey::Rsa(k)) => k
-            .verify(
-                rsa::Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(base.as_bytes()),
-                &sig.bytes,
-            )
-            .is_ok(),
-        (None | Some("ed25519"), PublicKey::Ed25519(k)) => {
-            let Ok(s) = ed25519_dalek::Signature::from_slice(&sig.bytes) else {
-                return Err(SigError::Invalid);
-            };
-            k.verify_strict(base.as_bytes(), &s).is_ok()
+    match (sig.alg.as_deref(), key) {
+        (None | Some("rsa-v1_5-sha256"), PublicKey::Rsa(_)) => {
+            Ok(key.verify_rsa_sha256(base.as_bytes(), &sig.bytes)?)
         }
-        (Some(alg), _) => {
-            return Err(SigError::Unsupported(format!(
-                "algorithm {alg} for this key"
-            )));
+        (None | Some("ed25519"), PublicKey::Ed25519(_)) => {
+            Ok(key.verify_ed25519(base.as_bytes(), &sig.bytes)?)
         }
-    };
-    if ok { Ok(()) } else { Err(SigError::Invalid) }
+        (Some(alg), _) => Err(SigError::Unsupported(format!(
+            "algorithm {alg} for this key"
+        ))),
+    }
 }
 
 /// Checks `Content-Digest` (sha-256 or sha-512) against the body.
@@ -246,47 +216,4 @@ pub fn check_time(sig: &Signature, now: i64, skew: i64) -> Result<(), SigError> 
 /// [`check_time`] with the default clock skew.
 pub fn check_time_now(sig: &Signature, now: i64) -> Result<(), SigError> {
     check_time(sig, now, MAX_SKEW_SECS)
-}
-
-/// Signs a POST the way Mastodon 4.5 does (`@method`, `@target-uri`, `content-digest`) with
-/// an RSA key; returns the `Content-Digest`, `Signature-Input` and `Signature` values.
-pub fn sign_post_rsa(
-    key: &rsa::RsaPrivateKey,
-    key_id: &str,
-    target: &url::Url,
-    body: &[u8],
-    created: i64,
-) -> Result<(String, String, String), SigError> {
-    let digest = format!("sha-256=:{}:", B64.encode(Sha256::digest(body)));
-    let params = format!(
-        "(\"@method\" \"@target-uri\" \"content-digest\");created={created};keyid=\"{key_id}\";alg=\"rsa-v1_5-sha256\""
-    );
-    let sig = Signature {
-        label: "sig1".into(),
-        components: vec![
-            "@method".into(),
-            "@target-uri".into(),
-            "content-digest".into(),
-        ],
-        params: params.clone(),
-        created: Some(created),
-        expires: None,
-        keyid: Some(key_id.to_string()),
-        alg: Some("rsa-v1_5-sha256".into()),
-        bytes: vec![],
-    };
-    let base = signature_base(&sig, "POST", target, |n| {
-        (n == "content-digest").then(|| digest.clone())
-    })?;
-    let bytes = key
-        .sign(
-            rsa::Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(base.as_bytes()),
-        )
-        .map_err(|_| SigError::Invalid)?;
-    Ok((
-        digest,
-        format!("sig1={params}"),
-        format!("sig1=:{}:", B64.encode(bytes)),
-    ))
 }

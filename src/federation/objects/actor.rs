@@ -80,10 +80,14 @@ impl Object for DbActor {
     }
 
     async fn read_from_id(id: Url, data: &Data<AppContext>) -> Result<Option<Self>, AppError> {
-        db::actors::find_by_ap_id(data.db.read(), id.as_str())
-            .await?
-            .map(DbActor::from_row)
-            .transpose()
+        if let Some(row) = data.caches.actor(id.as_str()) {
+            return DbActor::from_row((*row).clone()).map(Some);
+        }
+        let row = db::actors::find_by_ap_id(data.db.read(), id.as_str()).await?;
+        if let Some(row) = &row {
+            data.caches.put_actor(row);
+        }
+        row.map(DbActor::from_row).transpose()
     }
 
     async fn into_json(self, data: &Data<AppContext>) -> Result<ActorJson, AppError> {
@@ -231,6 +235,7 @@ pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow
         },
     )
     .await?;
+    ctx.caches.put_actor(&row);
     Ok(row)
 }
 
