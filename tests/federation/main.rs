@@ -16,6 +16,7 @@ mod forgery;
 mod harness;
 mod hostile_urls;
 mod httpsig;
+mod httpsig_fedify;
 mod inbox;
 mod interop;
 mod login;
