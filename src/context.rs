@@ -25,6 +25,8 @@ pub struct Centre {
 #[derive(Clone)]
 pub struct AppContext {
     pub db: Db,
+    /// The group-commit writer of the inbox's writes.
+    pub batch: crate::db::batch::WriteBatcher,
     pub config: Arc<Config>,
     pub centre: Arc<Centre>,
     pub urls: Urls,

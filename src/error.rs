@@ -101,6 +101,15 @@ impl IntoResponse for AppError {
 pub const STORAGE_FULL: &str = "the server cannot store anything: its disk or database is \
     full; nothing was saved, and an administrator must free space";
 
+/// An error back from an `anyhow` boundary (the group-commit writer): the [`AppError`] it
+/// carries, if any, else an internal error.
+pub fn recover(e: anyhow::Error) -> AppError {
+    match e.downcast::<AppError>() {
+        Ok(app) => app,
+        Err(e) => AppError::Internal(e),
+    }
+}
+
 /// Shorthand for a 400 that names the field.
 pub fn invalid(message: impl Into<String>) -> AppError {
     AppError::Invalid(message.into())

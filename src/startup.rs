@@ -50,6 +50,7 @@ impl Instance {
         let signing = crate::integrity::signing_pool::SigningPool::start(centre.http_key.clone())
             .context("starting the signing thread")?;
         let ctx = AppContext {
+            batch: crate::db::batch::WriteBatcher::start(db.clone()),
             db,
             config: Arc::new(config),
             centre: Arc::new(centre),

@@ -10,6 +10,7 @@ pub mod follows;
 pub mod moderation;
 pub mod outbox;
 pub mod post_input;
+pub mod post_writes;
 pub mod posts;
 pub mod remote_posts;
 pub mod statement_check;

@@ -1,6 +1,7 @@
 //! Posts received from other servers (notes, articles, pages, events): converted leniently,
 //! stored sanitised, edited only by a newer version, removed with their author.
 
+use super::post_writes::{Notice, PostToStore, Writes};
 use crate::{
     context::AppContext,
     db::{self, actors::ActorRow},
@@ -176,40 +177,39 @@ pub fn from_object(o: &ObjectJson) -> RemotePost {
 /// Longest remote text we keep, in characters; a longer post is refused.
 pub const MAX_REMOTE_CONTENT: usize = 100_000;
 
-/// Records the notifications a received post gives staff: a reply to one of our posts, a
-/// mention of the centre. Once per object.
-pub async fn notify(
-    ctx: &AppContext,
+/// The notifications a received post makes: a reply to one of our posts, a mention of us.
+/// The excerpt is the post's own sanitised content, as text.
+pub fn notices(
     actor: &ActorRow,
     o: &ObjectJson,
+    post: &RemotePost,
     reply: bool,
     mention: bool,
-) -> AppResult<()> {
-    let excerpt: String = sanitize::plain_text(&sanitize::html(o.content.as_deref().unwrap_or("")))
+) -> Vec<Notice> {
+    let excerpt: String = sanitize::plain_text(&post.content)
         .chars()
         .take(500)
         .collect();
-    let now = ctx.now().timestamp_millis();
-    let parent = o.in_reply_to.as_ref().map(url::Url::as_str);
-    for (kind, yes) in [("reply", reply), ("mention", mention)] {
-        if yes {
-            db::notifications::insert(
-                ctx.db.write(),
-                kind,
-                actor.id,
-                o.id.as_str(),
-                parent,
-                &excerpt,
-                now,
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    [("reply", reply), ("mention", mention)]
+        .into_iter()
+        .filter(|(_, yes)| *yes)
+        .map(|(kind, _)| Notice {
+            kind,
+            actor_id: actor.id,
+            object: o.id.to_string(),
+            parent: o.in_reply_to.as_ref().map(url::Url::to_string),
+            excerpt: excerpt.clone(),
+        })
+        .collect()
 }
 
-/// Stores a verified remote post (or applies an edit of it). Idempotent.
-pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppResult<()> {
+/// A verified remote post as it will be stored (or applied as an edit), or `None` when it is
+/// not stored (an event without a start time). Refuses content over the limits.
+pub fn to_store(
+    ctx: &AppContext,
+    actor: &ActorRow,
+    o: &ObjectJson,
+) -> AppResult<Option<PostToStore>> {
     let too_long = |s: &Option<String>| {
         s.as_ref()
             .is_some_and(|c| c.chars().count() > MAX_REMOTE_CONTENT)
@@ -223,46 +223,41 @@ pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppRes
     let post = from_object(o);
     if post.kind == "Event" && post.start_at.is_none() {
         tracing::debug!(id = %o.id, "event without a start time, ignored");
-        return Ok(());
+        return Ok(None);
     }
     let now = ctx.now().timestamp_millis();
     let published = post.published.unwrap_or(now);
     let updated = post.updated.unwrap_or(published).max(published);
     let data = post.data.to_json();
-    let mut tx = ctx.db.begin().await?;
-    let written = db::posts::upsert_remote(
-        tx.exec(),
-        &db::posts::PostWrite {
-            ap_id: o.id.as_str(),
-            public_id: None,
-            actor_id: actor.id,
-            kind: &post.kind,
-            visibility: post.visibility,
-            name: post.name.as_deref(),
-            summary: post.summary.as_deref(),
-            content: &post.content,
-            url: o
-                .url
-                .as_ref()
-                .map(|u| crate::render::links::post_link(o.id.as_str(), Some(u.as_str())))
-                .filter(|u| *u != o.id.as_str()),
-            in_reply_to: o.in_reply_to.as_ref().map(url::Url::as_str),
-            published,
-            updated,
-            local: false,
-            data: &data,
-            start_at: post.start_at,
-            end_at: post.end_at,
-            timezone: post.timezone.as_deref(),
-            event_status: post.event_status.as_deref(),
+    Ok(Some(PostToStore {
+        ap_id: o.id.to_string(),
+        actor_id: actor.id,
+        url: o
+            .url
+            .as_ref()
+            .map(|u| crate::render::links::post_link(o.id.as_str(), Some(u.as_str())))
+            .filter(|u| *u != o.id.as_str())
+            .map(str::to_string),
+        in_reply_to: o.in_reply_to.as_ref().map(url::Url::to_string),
+        published,
+        updated,
+        data,
+        post,
+    }))
+}
+
+/// Stores a verified remote post (or applies an edit of it). Idempotent.
+pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppResult<()> {
+    let post = to_store(ctx, actor, o)?;
+    super::post_writes::commit(
+        ctx,
+        Writes {
+            post,
+            now: ctx.now().timestamp_millis(),
+            ..Writes::default()
         },
     )
-    .await?;
-    if let Some(id) = written {
-        db::posts::set_tags(tx.exec(), id, &post.data.tags).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// The actor was deleted on its server: drop it as a follower and remove its posts.

@@ -3,6 +3,7 @@
 //! [`with_exec!`]). Dialect differences live in [`dialect`].
 
 pub mod actors;
+pub mod batch;
 pub mod deliveries;
 pub mod dialect;
 pub mod domain_blocks;
@@ -162,14 +163,18 @@ impl Db {
                         format!("creating database directory {}", dir.display())
                     })?;
                 }
+                // A file cannot go away under an open connection: no ping at each checkout.
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(options.clone())
                     .await
                     .with_context(|| format!("opening SQLite database {url}"))?;
+                // Readers map the file, so that a write does not throw their page cache away.
                 let reader = SqlitePoolOptions::new()
                     .max_connections(4)
-                    .connect_with(options.read_only(true))
+                    .test_before_acquire(false)
+                    .connect_with(options.read_only(true).pragma("mmap_size", "268435456"))
                     .await
                     .with_context(|| format!("opening SQLite database {url} for reading"))?;
                 Ok(Db::Sqlite { writer, reader })

@@ -105,7 +105,8 @@ pub async fn insert(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<PostRow> 
 /// Idempotent: an older or equal `updated` changes nothing, a deleted post stays deleted, and a
 /// post can only be rewritten by the actor that first wrote it. Returns the row id when a row
 /// was written.
-pub async fn upsert_remote(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<Option<i64>> {
+/// Returns the row id and whether the row is new (`None`: nothing written, see the WHERE).
+pub async fn upsert_remote(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<Option<(i64, bool)>> {
     const SQL: &str = "INSERT INTO posts (ap_id, public_id, actor_id, kind, visibility, name, \
         summary, content, url, in_reply_to, published, updated, local, data, start_at, end_at, \
         timezone, event_status) \
@@ -118,14 +119,15 @@ pub async fn upsert_remote(ex: Exec<'_>, p: &PostWrite<'_>) -> anyhow::Result<Op
         sequence = posts.sequence + 1 \
         WHERE posts.updated < excluded.updated AND posts.deleted_at IS NULL \
         AND posts.actor_id = excluded.actor_id AND posts.local = excluded.local \
-        RETURNING id";
-    with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL)
+        RETURNING id, sequence";
+    let row = with_exec!(ex, c => sqlx::query_as::<_, (i64, i64)>(SQL)
         .bind(p.ap_id).bind(p.actor_id).bind(p.kind).bind(p.visibility).bind(p.name)
         .bind(p.summary).bind(p.content).bind(p.url).bind(p.in_reply_to).bind(p.published)
         .bind(p.updated).bind(false).bind(p.data).bind(p.start_at).bind(p.end_at)
         .bind(p.timezone).bind(p.event_status)
         .fetch_optional(c).await)
-    .context("storing remote post")
+    .context("storing remote post")?;
+    Ok(row.map(|(id, sequence)| (id, sequence == 0)))
 }
 
 /// Rewrites a local post after an edit and bumps its sequence.
@@ -325,13 +327,29 @@ pub async fn latest(
 /// Replaces the hashtags of a post.
 pub async fn set_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow::Result<()> {
     const DELETE: &str = "DELETE FROM post_tags WHERE post_id = $1";
-    const INSERT: &str = "INSERT INTO post_tags (post_id, tag) VALUES ($1, $2) \
-        ON CONFLICT (post_id, tag) DO NOTHING";
     affected!(ex.reborrow(), c => sqlx::query(DELETE).bind(post_id).execute(c).await)
         .context("clearing tags")?;
-    for tag in tags {
-        affected!(ex.reborrow(), c => sqlx::query(INSERT).bind(post_id).bind(tag).execute(c).await)
-            .context("storing tag")?;
+    add_tags(ex, post_id, tags).await
+}
+
+/// Adds tags to a post, in one statement per 100 tags.
+pub async fn add_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow::Result<()> {
+    for chunk in tags.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${})", i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO post_tags (post_id, tag) VALUES {} ON CONFLICT (post_id, tag) DO NOTHING",
+            values.join(", ")
+        );
+        affected!(ex.reborrow(), c => {
+            let mut q = sqlx::query(&sql).bind(post_id);
+            for tag in chunk {
+                q = q.bind(tag);
+            }
+            q.execute(c).await
+        })
+        .context("storing tags")?;
     }
     Ok(())
 }

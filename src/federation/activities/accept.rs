@@ -14,7 +14,7 @@ pub async fn receive(
     data: &Data<AppContext>,
     state: &str,
 ) -> Result<(), AppError> {
-    let actor = actor_row(&a, data).await?;
+    let actor = actor_row(&a.actor, data).await?;
     // What we answered is one of our own activities (kept for good): an Invite is an
     // invitation to co-sign one of our statements; any other kind than Follow (or an embedded
     // object that is not a Follow) concerns no follow, so never fall back to our follow of the

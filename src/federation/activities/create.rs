@@ -1,7 +1,9 @@
 //! `Create` of a post by a centre we follow, a reply to us, or a statement we co-signed.
+//! What it stores is returned as [`Writes`], committed with the activity's id in one job.
 
 use super::actor_row;
 use crate::{
+    actions::{post_writes::Writes, remote_posts},
     context::AppContext,
     db,
     error::AppError,
@@ -9,17 +11,17 @@ use crate::{
 };
 use activitypub_federation::config::Data;
 
-pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
-    let object: ObjectJson = serde_json::from_value(a.object.clone())
+pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes, AppError> {
+    let object: ObjectJson = serde_json::from_value(a.object)
         .map_err(|e| AppError::Invalid(format!("Create: object: {e}")))?;
     if !crate::protocol::object::is_content_type(&object.kind) {
         tracing::debug!(kind = %object.kind, "Create of an object type we do not store");
-        return Ok(());
+        return Ok(Writes::default());
     }
-    let actor = actor_row(&a, data).await?;
+    let actor = actor_row(&a.actor, data).await?;
     // A joint statement we co-signed: kept and relayed whether or not we follow its drafter.
     if crate::actions::cosign::published(data, &actor, &object).await? {
-        return Ok(());
+        return Ok(Writes::default());
     }
     let followed = crate::actions::follows::is_following(data, actor.id).await?;
     let replies_to_us = match &object.in_reply_to {
@@ -34,8 +36,23 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
     });
     // Posts of followed centres, and replies to our posts from anyone, are stored; a mention
     // from elsewhere is only a notification.
-    if followed || replies_to_us {
-        crate::actions::remote_posts::store(data, &actor, &object).await?;
-    }
-    crate::actions::remote_posts::notify(data, &actor, &object, replies_to_us, mentions_us).await
+    let post = if followed || replies_to_us {
+        remote_posts::to_store(data, &actor, &object)?
+    } else {
+        None
+    };
+    let notices = if replies_to_us || mentions_us {
+        let converted = match &post {
+            Some(p) => p.post.clone(),
+            None => remote_posts::from_object(&object),
+        };
+        remote_posts::notices(&actor, &object, &converted, replies_to_us, mentions_us)
+    } else {
+        Vec::new()
+    };
+    Ok(Writes {
+        post,
+        notices,
+        ..Writes::default()
+    })
 }

@@ -15,7 +15,7 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
         tracing::debug!("Follow of another actor, ignored");
         return Ok(());
     }
-    let actor = actor_row(&a, data).await?;
+    let actor = actor_row(&a.actor, data).await?;
     let centre = db::actors::find_by_id(data.db.read(), data.centre.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("local centre missing"))?;

@@ -5,6 +5,6 @@ use crate::{context::AppContext, error::AppError, protocol::activity::ActivityJs
 use activitypub_federation::config::Data;
 
 pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
-    let actor = actor_row(&a, data).await?;
+    let actor = actor_row(&a.actor, data).await?;
     crate::actions::cosign::invited(data, &actor, &a).await
 }

@@ -14,6 +14,7 @@ mod update;
 
 use crate::federation::verify_same_origin;
 use crate::{
+    actions::post_writes::Writes,
     context::AppContext,
     db,
     error::AppError,
@@ -86,39 +87,44 @@ impl Activity for InboxActivity {
             tracing::debug!("ignoring unhandled activity type");
             return Ok(());
         }
-        if db::inbox::seen(data.db.read(), a.id.as_str()).await? {
-            tracing::debug!("activity already received");
-            return Ok(());
-        }
         let id = a.id.to_string();
         let kind = a.kind.clone();
-        match kind.as_str() {
-            "Follow" => follow::receive(a, data).await?,
-            "Accept" => accept::receive(a, data, "accepted").await?,
-            "Reject" => accept::receive(a, data, "rejected").await?,
-            "Undo" => undo::receive(a, data).await?,
+        // A post's writes carry the activity's id: a repeated one is found by its insert, in
+        // the same job. Other activities act first, so they look it up before.
+        let mut writes = match kind.as_str() {
             "Create" => create::receive(a, data).await?,
             "Update" => update::receive(a, data).await?,
-            "Delete" => delete::receive(a, data).await?,
-            "Invite" => invite::receive(a, data).await?,
-            _ => {}
-        }
-        db::inbox::record(data.db.write(), &id, &kind, data.now().timestamp_millis()).await?;
-        Ok(())
+            _ => {
+                if db::inbox::seen(data.db.read(), a.id.as_str()).await? {
+                    tracing::debug!("activity already received");
+                    return Ok(());
+                }
+                match kind.as_str() {
+                    "Follow" => follow::receive(a, data).await?,
+                    "Accept" => accept::receive(a, data, "accepted").await?,
+                    "Reject" => accept::receive(a, data, "rejected").await?,
+                    "Undo" => undo::receive(a, data).await?,
+                    "Delete" => delete::receive(a, data).await?,
+                    "Invite" => invite::receive(a, data).await?,
+                    _ => {}
+                }
+                Writes::default()
+            }
+        };
+        writes.activity = Some((id, kind));
+        writes.now = data.now().timestamp_millis();
+        crate::actions::post_writes::commit(data, writes).await
     }
 }
 
-/// The stored row of the activity's actor (the library fetched and stored it before us).
-async fn actor_row(
-    a: &ActivityJson,
-    data: &Data<AppContext>,
-) -> Result<db::actors::ActorRow, AppError> {
-    if let Some(row) = data.caches.actor(a.actor.as_str()) {
+/// The stored row of the activity's actor (the signature check fetched and stored it).
+async fn actor_row(actor: &Url, data: &Data<AppContext>) -> Result<db::actors::ActorRow, AppError> {
+    if let Some(row) = data.caches.actor(actor.as_str()) {
         return Ok((*row).clone());
     }
-    let row = db::actors::find_by_ap_id(data.db.read(), a.actor.as_str())
+    let row = db::actors::find_by_ap_id(data.db.read(), actor.as_str())
         .await?
-        .ok_or_else(|| AppError::Unauthorized(format!("unknown actor {}", a.actor)))?;
+        .ok_or_else(|| AppError::Unauthorized(format!("unknown actor {actor}")))?;
     data.caches.put_actor(&row);
     Ok(row)
 }

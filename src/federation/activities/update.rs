@@ -2,6 +2,7 @@
 
 use super::actor_row;
 use crate::{
+    actions::post_writes::Writes,
     context::AppContext,
     db,
     error::AppError,
@@ -10,7 +11,7 @@ use crate::{
 };
 use activitypub_federation::{config::Data, fetch::object_id::ObjectId};
 
-pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
+pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes, AppError> {
     if id_of(&a.object).as_ref() == Some(&a.actor) {
         // The embedded document is only a hint that the profile changed: the profile, its key
         // and its endpoints are taken from the actor's own server, never from the activity.
@@ -20,23 +21,26 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
         {
             tracing::info!(actor = %a.actor, error = %e, "Update of an actor: refetch failed");
         }
-        return Ok(());
+        return Ok(Writes::default());
     }
-    let object: ObjectJson = serde_json::from_value(a.object.clone())
+    let object: ObjectJson = serde_json::from_value(a.object)
         .map_err(|e| AppError::Invalid(format!("Update: object: {e}")))?;
     if !crate::protocol::object::is_content_type(&object.kind) {
-        return Ok(());
+        return Ok(Writes::default());
     }
-    let actor = actor_row(&a, data).await?;
+    let actor = actor_row(&a.actor, data).await?;
     if crate::actions::cosign::published(data, &actor, &object).await? {
-        return Ok(());
+        return Ok(Writes::default());
     }
     let known = db::posts::find_by_ap_id(data.db.read(), object.id.as_str())
         .await?
         .is_some();
     let followed = crate::actions::follows::is_following(data, actor.id).await?;
     if !known && !followed {
-        return Ok(());
+        return Ok(Writes::default());
     }
-    crate::actions::remote_posts::store(data, &actor, &object).await
+    Ok(Writes {
+        post: crate::actions::remote_posts::to_store(data, &actor, &object)?,
+        ..Writes::default()
+    })
 }
