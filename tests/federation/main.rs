@@ -13,6 +13,7 @@ mod events;
 mod fixtures;
 mod following;
 mod forgery;
+mod group_commit;
 mod harness;
 mod hostile_urls;
 mod httpsig;
