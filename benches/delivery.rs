@@ -827,7 +827,7 @@ async fn bookkeeping_only(bench: &Bench) -> (usize, usize) {
                 .unwrap_or_else(|| breaker::new_host(&host, now));
             for id in ids {
                 health = breaker::on_answer(&health, now);
-                db::deliveries::mark_done(db.write(), id, now)
+                db::deliveries::mark_done(db.write(), &[id], now)
                     .await
                     .unwrap();
             }

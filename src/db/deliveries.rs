@@ -40,31 +40,57 @@ pub async fn insert_activity(
     .context("storing outgoing activity")
 }
 
-/// Queues one delivery of `activity_id` per distinct inbox, due now.
+/// Rows per INSERT when queueing deliveries (2 parameters each, far below both backends'
+/// limits).
+const ENQUEUE_ROWS: usize = 500;
+
+/// Queues one delivery of `activity_id` per distinct inbox, due now, with one statement per
+/// [`ENQUEUE_ROWS`] inboxes.
 pub async fn enqueue(
     mut ex: Exec<'_>,
     activity_id: i64,
     inboxes: &[String],
     now: i64,
 ) -> anyhow::Result<usize> {
-    const SQL: &str = "INSERT INTO deliveries (activity_id, inbox, host, status, attempts, \
-        next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4) \
-        ON CONFLICT (activity_id, inbox) DO NOTHING";
     let mut queued = 0;
-    for inbox in inboxes {
-        let host = url::Url::parse(inbox)
-            .ok()
-            .and_then(|u| {
-                u.host_str()
-                    .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+    for chunk in inboxes.chunks(ENQUEUE_ROWS) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "($1, ${}, ${}, 'pending', 0, $2, $2, $2)",
+                    3 + 2 * i,
+                    4 + 2 * i
+                )
             })
-            .unwrap_or_default();
-        let done = affected!(ex.reborrow(), c => sqlx::query(SQL).bind(activity_id).bind(inbox)
-            .bind(&host).bind(now).execute(c).await)
-        .context("queueing delivery")?;
+            .collect();
+        let sql = format!(
+            "INSERT INTO deliveries (activity_id, inbox, host, status, attempts, \
+             next_attempt_at, created_at, updated_at) VALUES {} \
+             ON CONFLICT (activity_id, inbox) DO NOTHING",
+            rows.join(", ")
+        );
+        let done = affected!(ex.reborrow(), c => {
+            let mut q = sqlx::query(&sql).bind(activity_id).bind(now);
+            for inbox in chunk {
+                q = q.bind(inbox).bind(host_of(inbox));
+            }
+            q.execute(c).await
+        })
+        .context("queueing deliveries")?;
         queued += done as usize;
     }
     Ok(queued)
+}
+
+/// `host[:port]` of an inbox URL (empty when it is not a URL).
+fn host_of(inbox: &str) -> String {
+    url::Url::parse(inbox)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
+        })
+        .unwrap_or_default()
 }
 
 pub async fn find_activity(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<ActivityRow>> {
@@ -134,12 +160,25 @@ pub async fn release_owned(ex: Exec<'_>, owner: &str, now: i64) -> anyhow::Resul
         .context("releasing deliveries")
 }
 
-/// Records a successful delivery.
-pub async fn mark_done(ex: Exec<'_>, id: i64, now: i64) -> anyhow::Result<()> {
-    const SQL: &str = "UPDATE deliveries SET status = 'done', attempts = attempts + 1, \
-        lease_until = NULL, lease_owner = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
-    affected!(ex, c => sqlx::query(SQL).bind(id).bind(now).execute(c).await)
-        .context("recording delivery")?;
+/// Records successful deliveries, with one statement per 500.
+pub async fn mark_done(mut ex: Exec<'_>, ids: &[i64], now: i64) -> anyhow::Result<()> {
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "UPDATE deliveries SET status = 'done', attempts = attempts + 1, \
+             lease_until = NULL, lease_owner = NULL, last_error = NULL, updated_at = $1 \
+             WHERE id IN ({})",
+            list.join(", ")
+        );
+        affected!(ex.reborrow(), c => {
+            let mut q = sqlx::query(&sql).bind(now);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(c).await
+        })
+        .context("recording deliveries")?;
+    }
     Ok(())
 }
 

@@ -350,6 +350,13 @@ impl<'a> Scheduler<'a> {
         for c in &self.unwritten {
             labels.push(record(&mut tx, c, now).await?);
         }
+        let done: Vec<i64> = self
+            .unwritten
+            .iter()
+            .filter(|c| c.attempt.outcome == Outcome::Delivered)
+            .map(|c| c.d.id)
+            .collect();
+        db::deliveries::mark_done(tx.exec(), &done, now).await?;
         for h in health.values() {
             db::hosts::upsert(tx.exec(), h).await?;
         }
@@ -393,10 +400,8 @@ impl<'a> Scheduler<'a> {
 async fn record(tx: &mut db::Tx, c: &Completion, now: i64) -> anyhow::Result<&'static str> {
     let error = c.attempt.error.clone().unwrap_or_default();
     Ok(match c.attempt.outcome {
-        Outcome::Delivered => {
-            db::deliveries::mark_done(tx.exec(), c.d.id, now).await?;
-            "delivered"
-        }
+        // Written together by the caller.
+        Outcome::Delivered => "delivered",
         Outcome::Retry { retry_after } => {
             match backoff::retry_delay(c.d.attempts + 1, retry_after) {
                 Some(delay) => {
