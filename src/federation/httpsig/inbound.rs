@@ -28,6 +28,9 @@ pub enum Prepared {
     Cavage {
         sig: cavage::Signature,
         signing_string: String,
+        /// For a target with a query: the signing string over the path alone, as Fedify signs
+        /// `(request-target)`; tried when the first does not verify.
+        without_query: Option<String>,
     },
     Rfc9421 {
         sig: rfc9421::Signature,
@@ -58,7 +61,11 @@ impl Prepared {
             Prepared::Cavage {
                 sig,
                 signing_string,
-            } => cavage::verify(sig, signing_string, key),
+                without_query,
+            } => match (cavage::verify(sig, signing_string, key), without_query) {
+                (Err(SigError::Invalid), Some(alt)) => cavage::verify(sig, alt, key),
+                (result, _) => result,
+            },
             Prepared::Rfc9421 { sig, base } => rfc9421::verify(sig, base, key),
         }
     }
@@ -98,16 +105,22 @@ pub fn prepare(req: &Request<'_>, now: i64) -> Result<Prepared, SigError> {
         Some(q) => format!("{}?{q}", req.target.path()),
         None => req.target.path().to_string(),
     };
-    let signing_string = cavage::signing_string(&sig, req.method, &path_and_query, |name| {
-        match header(name) {
+    let string_for = |target: &str| {
+        cavage::signing_string(&sig, req.method, target, |name| match header(name) {
             None if name == "host" => Some(req.domain.to_string()),
             v => v,
-        }
-    })
-    .ok_or_else(|| SigError::Malformed("a signed header is missing".into()))?;
+        })
+        .ok_or_else(|| SigError::Malformed("a signed header is missing".into()))
+    };
+    let signing_string = string_for(&path_and_query)?;
+    let without_query = match req.target.query() {
+        Some(_) => Some(string_for(req.target.path())?),
+        None => None,
+    };
     Ok(Prepared::Cavage {
         sig,
         signing_string,
+        without_query,
     })
 }
 
