@@ -63,14 +63,14 @@ pub struct Sender {
 
 impl Sender {
     /// Attempts one delivery of `body` to `inbox`, signing first with `first`.
-    #[tracing::instrument(skip_all, fields(inbox = %inbox))]
+    #[tracing::instrument(level = "debug", skip_all, fields(inbox = %inbox))]
     pub async fn attempt(&self, inbox: &str, body: bytes::Bytes, first: Scheme) -> Attempt {
         let url = match Url::parse(inbox) {
             Ok(u) => u,
             Err(e) => return Attempt::refused(format!("inbox {inbox:?} is not a URL: {e}")),
         };
         if let Err(why) = super::target::check(&url, self.ctx.config.dev) {
-            tracing::warn!(%why, "delivery target refused");
+            tracing::warn!(%inbox, %why, "delivery target refused");
             return Attempt::refused(why);
         }
         let mut switched_to = None;
@@ -79,7 +79,7 @@ impl Sender {
             let other = first.other();
             let retried = self.send(&url, body, other).await;
             if matches!(retried, Ok((200..=299, _))) {
-                tracing::info!(?other, "the host takes the other signature scheme");
+                tracing::info!(%inbox, ?other, "the host takes the other signature scheme");
                 switched_to = Some(other);
                 result = retried;
             }

@@ -74,7 +74,7 @@ impl Activity for InboxActivity {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(kind = %self.0.kind, id = %self.0.id, actor = %self.0.actor))]
+    #[tracing::instrument(level = "debug", skip_all, fields(kind = %self.0.kind, id = %self.0.id, actor = %self.0.actor))]
     async fn receive(self, data: &Data<AppContext>) -> Result<(), AppError> {
         let a = self.0;
         let label = if HANDLED.contains(&a.kind.as_str()) {
