@@ -1,12 +1,16 @@
-//! The thread that signs with the centre's RSA key, off the async runtime's threads. Requests
-//! queue on a channel; the thread takes every request waiting each time it wakes, so under a
-//! fan-out it signs one after another without a thread hand-off per signature, and a
-//! delivery task only awaits its own answer. The key is parsed once, at start-up.
+//! The threads that sign with the centre's RSA key, off the async runtime's threads (one per
+//! core, at most [`MAX_THREADS`]). Requests queue on a channel; a busy thread takes the next
+//! request as soon as it is done with one, so under a fan-out the threads sign back to back
+//! without sleeping, and a delivery task only awaits its own answer. The key is parsed once, at
+//! start-up.
 
 use super::keys::{KeyError, PrivateKey};
 use std::sync::{Arc, mpsc};
 
 type Job = Box<dyn FnOnce(&PrivateKey) + Send>;
+
+/// Signing threads, at most.
+pub const MAX_THREADS: usize = 4;
 
 pub struct SigningPool {
     jobs: mpsc::Sender<Job>,
@@ -19,19 +23,28 @@ impl std::fmt::Debug for SigningPool {
 }
 
 impl SigningPool {
-    /// Starts the signing thread; it ends when the pool is dropped.
+    /// Starts the signing threads; they end when the pool is dropped.
     pub fn start(key: Arc<PrivateKey>) -> std::io::Result<SigningPool> {
         let (jobs, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("maillage-sign".into())
-            .spawn(move || {
-                while let Ok(job) = rx.recv() {
-                    job(&key);
-                    while let Ok(job) = rx.try_recv() {
-                        job(&key);
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_THREADS);
+        for _ in 0..threads {
+            let (rx, key) = (rx.clone(), key.clone());
+            std::thread::Builder::new()
+                .name("maillage-sign".into())
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match next {
+                            Ok(job) => job(&key),
+                            Err(_) => return,
+                        }
                     }
-                }
-            })?;
+                })?;
+        }
         Ok(SigningPool { jobs })
     }
 
