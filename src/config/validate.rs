@@ -70,7 +70,7 @@ impl RawConfig {
         }
 
         let d = self.delivery;
-        let concurrency = d.concurrency.unwrap_or(16);
+        let concurrency = d.concurrency.unwrap_or(256);
         if !(1..=1024).contains(&concurrency) {
             return Err(err("delivery.concurrency", "must be between 1 and 1024"));
         }

@@ -1,9 +1,15 @@
-//! Group commit: the inbox's writes go through one writer task, which runs the jobs waiting
-//! for it in one transaction (at most [`MAX_BATCH`] of them, after waiting at most
+//! Group commit: the inbox's writes go through writer tasks, each of which runs the jobs
+//! waiting for it in one transaction (at most [`MAX_BATCH`] of them, after waiting at most
 //! [`MAX_WAIT`] for more when the last batch was not alone) and answers each job only once the
 //! transaction is committed, so an acknowledged activity is on disk. A job that fails is
 //! answered with its own error and the others run again without it: a batch-mate's failure
 //! never loses an activity, nor stores half of one.
+//!
+//! SQLite has one writer task (it has one writer connection). PostgreSQL has
+//! [`PG_WRITERS`]: its transactions run side by side, so a batch's round trips to the server
+//! overlap with another's instead of queueing behind them. Two batches may then lock the same
+//! rows in opposite orders; the one PostgreSQL aborts (deadlock, serialization failure) is run
+//! again whole, and no job is blamed for it.
 //!
 //! A job may therefore run more than once, and must only write through the executor it is
 //! given (anything it reports back is read after it is answered).
@@ -21,6 +27,11 @@ pub const MAX_BATCH: usize = 128;
 pub const MAX_WAIT: Duration = Duration::from_micros(500);
 /// Jobs waiting for the writer, at most; senders wait beyond that.
 pub const QUEUE: usize = 4096;
+/// Writer tasks on PostgreSQL (each holds a pool connection while it commits).
+pub const PG_WRITERS: usize = 4;
+/// Times a batch that PostgreSQL aborted for a deadlock or a serialization failure is run
+/// again before its jobs are answered with the error.
+const TRANSIENT_RETRIES: u64 = 5;
 
 /// A write: run against the transaction's executor; may be run again (see the module doc).
 pub type Job = Arc<dyn for<'c> Fn(Exec<'c>) -> BoxFuture<'c, anyhow::Result<()>> + Send + Sync>;
@@ -52,10 +63,17 @@ impl std::fmt::Debug for Item {
 }
 
 impl WriteBatcher {
-    /// Starts the writer task on `db`.
+    /// Starts the writer tasks on `db`.
     pub fn start(db: Db) -> WriteBatcher {
         let (batcher, rx) = WriteBatcher::channel();
-        tokio::spawn(writer(db, rx, batcher.stats.clone()));
+        let writers = match db {
+            Db::Sqlite { .. } => 1,
+            Db::Postgres(_) => PG_WRITERS,
+        };
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..writers {
+            tokio::spawn(writer(db.clone(), rx.clone(), batcher.stats.clone()));
+        }
         batcher
     }
 
@@ -83,15 +101,24 @@ impl WriteBatcher {
     }
 }
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<Item>, stats: Arc<BatchStats>) {
+/// One writer: takes a batch from the shared queue (the lock is held while it gathers, so
+/// that writers do not split a burst into crumbs), then commits it.
+async fn writer(db: Db, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Item>>>, stats: Arc<BatchStats>) {
     let mut last = 1;
-    while let Some(first) = rx.recv().await {
-        let mut items = vec![first];
-        gather(&mut rx, &mut items);
-        if items.len() < MAX_BATCH && last > 1 {
-            tokio::time::sleep(MAX_WAIT).await;
+    loop {
+        let items = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else {
+                return;
+            };
+            let mut items = vec![first];
             gather(&mut rx, &mut items);
-        }
+            if items.len() < MAX_BATCH && last > 1 {
+                tokio::time::sleep(MAX_WAIT).await;
+                gather(&mut rx, &mut items);
+            }
+            items
+        };
         last = items.len();
         use std::sync::atomic::Ordering::Relaxed;
         stats.batches.fetch_add(1, Relaxed);
@@ -113,6 +140,7 @@ fn gather(rx: &mut mpsc::Receiver<Item>, items: &mut Vec<Item>) {
 /// Runs the jobs in one transaction, dropping each failing job and running the rest again
 /// without it, then answers every job.
 async fn commit(db: &Db, mut items: Vec<Item>) {
+    let mut transient = 0;
     while !items.is_empty() {
         match attempt(db, &items).await {
             Ok(()) => {
@@ -120,6 +148,13 @@ async fn commit(db: &Db, mut items: Vec<Item>) {
                     let _ = item.done.send(Ok(()));
                 }
                 return;
+            }
+            Err(Failure::Job(_, e) | Failure::Batch(e))
+                if is_transient(&e) && transient < TRANSIENT_RETRIES =>
+            {
+                transient += 1;
+                tokio::time::sleep(Duration::from_millis(transient)).await;
+                tracing::debug!(error = %e, "batch aborted by the database; running it again");
             }
             Err(Failure::Job(i, e)) => {
                 let item = items.remove(i);
@@ -134,6 +169,18 @@ async fn commit(db: &Db, mut items: Vec<Item>) {
             }
         }
     }
+}
+
+/// A deadlock or a serialization failure: PostgreSQL aborted the transaction because of
+/// another one, not because of what a job wrote.
+fn is_transient(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == "40P01" || code == "40001")
+    })
 }
 
 enum Failure {
@@ -223,6 +270,7 @@ mod tests {
         while batcher.tx.capacity() > QUEUE - 4 {
             tokio::task::yield_now().await;
         }
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
         tokio::spawn(writer(db.clone(), rx, batcher.stats.clone()));
         let mut results = Vec::new();
         for w in waits {

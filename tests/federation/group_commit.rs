@@ -18,6 +18,7 @@ use std::{
 both_backends!(
     an_activity_that_fails_inside_a_batch_fails_alone,
     a_rotated_peer_key_is_accepted_after_one_refetch,
+    concurrent_batches_writing_the_same_posts_all_succeed,
 );
 
 fn create(from: &TestInstance, id: &str) -> Value {
@@ -39,6 +40,53 @@ async fn send(from: &TestInstance, inbox: &str, body: &Value) -> StatusCode {
     match from.http.execute(req).await {
         Ok(r) => r.status(),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Activity `n` rewrites one of a few posts, with hashtags, so that concurrent batches (several
+/// writers on PostgreSQL) lock the same post and tag rows in different orders.
+fn rewrite(from: &TestInstance, n: usize) -> Value {
+    let post = format!("{}/posts/shared-{}", from.base, (n * 7) % 3);
+    let tags: Vec<Value> = (0..3)
+        .map(|t| {
+            let name = format!("theme{}", (n + t) % 5);
+            json!({"type": "Hashtag", "name": format!("#{name}"),
+                "href": format!("{}/tags/{name}", from.base)})
+        })
+        .collect();
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/activities/rewrite-{n}", from.base),
+        "type": if n < 3 { "Create" } else { "Update" },
+        "actor": from.actor_id(),
+        "object": {"id": post, "type": "Note", "attributedTo": from.actor_id(),
+            "content": format!("<p>version {n}</p>"), "tag": tags,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"]}
+    })
+}
+
+async fn concurrent_batches_writing_the_same_posts_all_succeed(backend: Backend) {
+    let a = TestInstance::spawn(backend, "lyon").await;
+    let b = TestInstance::spawn(backend, "bordeaux").await;
+    a.follow_and_wait(&b).await;
+    let inbox = format!("{}/inbox", a.base);
+    // The three posts exist first, then 120 rewrites arrive at once.
+    for n in 0..3 {
+        assert_eq!(
+            send(&b, &inbox, &rewrite(&b, n)).await,
+            StatusCode::ACCEPTED
+        );
+    }
+    let bodies: Vec<Value> = (3..123).map(|n| rewrite(&b, n)).collect();
+    let statuses = join_all(bodies.iter().map(|body| send(&b, &inbox, body))).await;
+    let refused: Vec<_> = statuses
+        .iter()
+        .filter(|s| **s != StatusCode::ACCEPTED)
+        .collect();
+    assert!(refused.is_empty(), "every rewrite is accepted: {refused:?}");
+    for n in 3..123 {
+        let id = format!("{}/activities/rewrite-{n}", b.base);
+        assert!(db::inbox::seen(a.ctx.db.read(), &id).await.unwrap(), "{id}");
     }
 }
 
