@@ -344,3 +344,17 @@ public-statements-signed-on = co-signed on { $date }
 public-statements-our-signature = our signature
 signatures-unpublished = not published yet
 ## End: joint statements, console and public page
+
+# Domain lists
+console-domains = Domains
+domains-blocked = Blocked domains
+domains-blocked-help = Nothing is received from a blocked domain or sent to it; its followers and replies are removed when it is blocked.
+domains-allowed = Allowed domains
+domains-allowlist-on = Allowlist mode: only these domains can follow us, write to us or be fetched.
+domains-allowlist-off = Allowlist mode is off (federation.mode = "allowlist"): this list does not apply yet.
+domains-domain = Domain
+domains-block = Block
+domains-unblock = Unblock
+domains-allow = Allow
+domains-disallow = Remove
+domains-none = None.

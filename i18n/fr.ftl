@@ -344,3 +344,17 @@ public-statements-signed-on = cosignée le { $date }
 public-statements-our-signature = notre signature
 signatures-unpublished = pas encore publiée
 ## Fin : déclarations communes, console et page publique
+
+# Domain lists
+console-domains = Domaines
+domains-blocked = Domaines bloqués
+domains-blocked-help = Rien n’est reçu d’un domaine bloqué ni envoyé vers lui ; ses abonnés et ses réponses sont retirés au blocage.
+domains-allowed = Domaines autorisés
+domains-allowlist-on = Mode liste d’autorisation : seuls ces domaines peuvent nous suivre, nous écrire ou être consultés.
+domains-allowlist-off = Le mode liste d’autorisation n’est pas activé (federation.mode = "allowlist") : cette liste ne s’applique pas encore.
+domains-domain = Domaine
+domains-block = Bloquer
+domains-unblock = Débloquer
+domains-allow = Autoriser
+domains-disallow = Retirer
+domains-none = Aucun.

@@ -38,6 +38,8 @@ pub struct AppContext {
     pub blocks: Arc<crate::memory::BlockList>,
     /// The inbox's caches of actors, keys and follow states.
     pub caches: Arc<crate::memory::Caches>,
+    /// Inbox POSTs and signed fetches per remote host.
+    pub host_limits: Arc<crate::memory::HostLimiter>,
     /// Signs HTTP requests with the centre's key, off the async threads.
     pub signing: Arc<crate::integrity::signing_pool::SigningPool>,
     /// Rate-limited log of refused remote input.

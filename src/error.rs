@@ -23,8 +23,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    /// Over a rate limit; the second field is the `Retry-After`, in seconds.
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(String, u64),
     /// Another server could not be reached or answered something unusable.
     #[error("{0}")]
     Remote(String),
@@ -46,7 +47,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Remote(_) => StatusCode::BAD_GATEWAY,
             AppError::Federation(e) => federation_status(e),
             AppError::Internal(e) if crate::db::health::is_storage_full(e) => {
@@ -83,6 +84,14 @@ pub fn federation_status(e: &activitypub_federation::error::Error) -> StatusCode
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::TooManyRequests(message, retry_after) = &self {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", retry_after.to_string())],
+                Json(json!({ "error": message })),
+            )
+                .into_response();
+        }
         let status = self.status();
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = ?self, "internal error");

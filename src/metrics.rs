@@ -18,6 +18,7 @@ pub struct Metrics {
     deliveries: Mutex<BTreeMap<&'static str, u64>>,
     inbox: Mutex<BTreeMap<String, u64>>,
     inbox_refused: Mutex<BTreeMap<u16, u64>>,
+    rate_limited: Mutex<BTreeMap<&'static str, u64>>,
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -54,6 +55,13 @@ impl Metrics {
     pub fn inbox_refused(&self, status: u16) {
         if let Ok(mut m) = self.inbox_refused.lock() {
             *m.entry(status).or_default() += 1;
+        }
+    }
+
+    /// Counts one request refused by the per-host rate limit: `inbox` or `fetch`.
+    pub fn rate_limited(&self, what: &'static str) {
+        if let Ok(mut m) = self.rate_limited.lock() {
+            *m.entry(what).or_default() += 1;
         }
     }
 
@@ -136,6 +144,20 @@ impl Metrics {
                 out,
                 "maillage_inbox_refused_total{{status=\"{status}\"}} {n}"
             );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP maillage_rate_limited_total Requests refused with 429 by the per-host rate \
+             limit, by kind (inbox, fetch), since start."
+        );
+        let _ = writeln!(out, "# TYPE maillage_rate_limited_total counter");
+        let limited = self
+            .rate_limited
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default();
+        for (what, n) in limited {
+            let _ = writeln!(out, "maillage_rate_limited_total{{kind=\"{what}\"}} {n}");
         }
         out
     }

@@ -49,6 +49,14 @@ impl Instance {
         let urls = Urls::new(config.base_url.clone(), &config.centre.username);
         let signing = crate::integrity::signing_pool::SigningPool::start(centre.http_key.clone())
             .context("starting the signing thread")?;
+        let config_rate = (
+            config.federation.rate_limit_per_second,
+            config.federation.rate_limit_burst,
+        );
+        let blocks = crate::memory::BlockList::new(
+            &config.domain,
+            config.federation.mode == crate::config::FederationMode::Allowlist,
+        );
         let ctx = AppContext {
             batch: crate::db::batch::WriteBatcher::start(db.clone()),
             db,
@@ -59,8 +67,12 @@ impl Instance {
             metrics: Arc::new(crate::metrics::Metrics::default()),
             login_limiter: Arc::default(),
             i18n: Arc::new(crate::i18n::Catalogs::load()?),
-            blocks: Arc::default(),
+            blocks: Arc::new(blocks),
             caches: Arc::default(),
+            host_limits: Arc::new(crate::memory::HostLimiter::new(
+                config_rate.0,
+                config_rate.1,
+            )),
             signing: Arc::new(signing),
             refusals: Arc::default(),
         };

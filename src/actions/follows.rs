@@ -41,6 +41,30 @@ pub async fn resolve(data: &Data<AppContext>, target: &str) -> AppResult<DbActor
         .map_err(|e| remote(target, e))
 }
 
+/// The `host[:port]` a follow target names: a URL's, or a handle's (`@name@host`).
+fn named_origin(target: &str) -> Option<String> {
+    let target = target.trim();
+    if let Ok(url) = url::Url::parse(target)
+        && matches!(url.scheme(), "http" | "https")
+    {
+        return Some(crate::federation::objects::actor::authority(&url));
+    }
+    let handle = target.strip_prefix('@').unwrap_or(target);
+    let (_, host) = handle.split_once('@')?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+async fn refuse_blocked(data: &Data<AppContext>, origin: &str) -> AppResult<()> {
+    if crate::actions::moderation::is_blocked(data, origin).await? {
+        return Err(invalid(if data.blocks.allowlist_mode() {
+            format!("target: {origin} is blocked here or not on the allowlist")
+        } else {
+            format!("target: {origin} is blocked here")
+        }));
+    }
+    Ok(())
+}
+
 fn remote(target: &str, e: AppError) -> AppError {
     match e {
         AppError::Invalid(m) => AppError::Invalid(format!("target: {m}")),
@@ -52,11 +76,13 @@ fn remote(target: &str, e: AppError) -> AppError {
 /// Follows `target`. Idempotent: an existing pending or accepted follow is returned as is.
 #[tracing::instrument(skip(data), err(level = "debug"))]
 pub async fn follow(data: &Data<AppContext>, target: &str) -> AppResult<FollowRow> {
+    // Nothing is fetched from a refused domain: check the one the target names first.
+    if let Some(origin) = named_origin(target) {
+        refuse_blocked(data, &origin).await?;
+    }
     let actor = resolve(data, target).await?;
     let origin = crate::federation::objects::actor::authority(&actor.ap_id);
-    if crate::actions::moderation::is_blocked(data, &origin).await? {
-        return Err(invalid(format!("target: {origin} is blocked here")));
-    }
+    refuse_blocked(data, &origin).await?;
     if actor.row.local {
         return Err(invalid("target: a centre cannot follow itself"));
     }

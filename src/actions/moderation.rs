@@ -73,6 +73,45 @@ pub async fn unblock(ctx: &AppContext, domain: &str) -> AppResult<()> {
     }
 }
 
+/// Allows a domain (it matters in allowlist mode only, but can be prepared before).
+pub async fn allow(ctx: &AppContext, domain: &str) -> AppResult<String> {
+    let domain = normalise_domain(domain)?;
+    if domain == ctx.config.domain {
+        return Err(invalid(
+            "domain: this centre's own domain is always allowed",
+        ));
+    }
+    if !db::domain_allows::insert(ctx.db.write(), &domain, ctx.now().timestamp_millis()).await? {
+        return Err(AppError::Conflict(format!(
+            "domain: {domain} is already allowed"
+        )));
+    }
+    ctx.blocks.invalidate().await;
+    tracing::info!(%domain, "domain allowed");
+    Ok(domain)
+}
+
+/// Removes a domain from the allowlist. In allowlist mode its followers are removed in the
+/// same transaction, as a block does: nothing more is sent there.
+pub async fn disallow(ctx: &AppContext, domain: &str) -> AppResult<()> {
+    let domain = normalise_domain(domain)?;
+    let mut tx = ctx.db.begin().await?;
+    if !db::domain_allows::delete(tx.exec(), &domain).await? {
+        return Err(AppError::NotFound(format!(
+            "domain: {domain} is not allowed"
+        )));
+    }
+    let followers = if ctx.blocks.allowlist_mode() {
+        db::followers::remove_domain(tx.exec(), &domain, &format!("%.{domain}")).await?
+    } else {
+        0
+    };
+    tx.commit().await?;
+    ctx.blocks.invalidate().await;
+    tracing::info!(%domain, followers, "domain no longer allowed");
+    Ok(())
+}
+
 /// A reply to one of our posts, by its row id.
 async fn reply(ctx: &AppContext, id: i64) -> AppResult<db::posts::PostRow> {
     db::posts::find_by_id(ctx.db.read(), id)

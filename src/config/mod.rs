@@ -34,6 +34,26 @@ pub struct Config {
     pub centre: CentreConfig,
     pub delivery: DeliveryConfig,
     pub http: HttpConfig,
+    pub federation: FederationConfig,
+}
+
+/// Who may federate with us, and how fast.
+#[derive(Clone, Debug)]
+pub struct FederationConfig {
+    pub mode: FederationMode,
+    /// Inbox POSTs and signed fetches accepted per second from one remote host (0: no limit).
+    pub rate_limit_per_second: u32,
+    /// How many of them a host may send at once above that rate.
+    pub rate_limit_burst: u32,
+}
+
+/// `federation.mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FederationMode {
+    /// Everyone but the blocked domains.
+    Open,
+    /// Only the allowed domains (and never a blocked one).
+    Allowlist,
 }
 
 /// The HTTP front: which peers are reverse proxies whose `X-Forwarded-For` we believe.

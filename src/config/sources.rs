@@ -19,6 +19,8 @@ pub(super) struct RawConfig {
     pub(super) delivery: RawDelivery,
     #[serde(default)]
     pub(super) http: RawHttp,
+    #[serde(default)]
+    pub(super) federation: RawFederation,
 }
 
 #[derive(Default, Deserialize)]
@@ -45,6 +47,14 @@ pub(super) struct RawDelivery {
     pub(super) concurrency: Option<i64>,
     pub(super) per_host_concurrency: Option<i64>,
     pub(super) poll_interval_secs: Option<i64>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFederation {
+    pub(super) mode: Option<String>,
+    pub(super) rate_limit_per_second: Option<i64>,
+    pub(super) rate_limit_burst: Option<i64>,
 }
 
 #[derive(Default, Deserialize)]
@@ -81,6 +91,9 @@ pub(super) const KEYS: &[(&str, Kind)] = &[
     ("delivery.per_host_concurrency", Kind::Int),
     ("delivery.poll_interval_secs", Kind::Int),
     ("http.trusted_proxies", Kind::List),
+    ("federation.mode", Kind::Str),
+    ("federation.rate_limit_per_second", Kind::Int),
+    ("federation.rate_limit_burst", Kind::Int),
 ];
 
 /// The environment variable that overrides the key at `path`.

@@ -97,6 +97,31 @@ impl RawConfig {
                 )
             })?);
         }
+        let f = self.federation;
+        let mode = match f.mode.as_deref().map(str::trim) {
+            None | Some("open") => super::FederationMode::Open,
+            Some("allowlist") => super::FederationMode::Allowlist,
+            Some(other) => {
+                return Err(err(
+                    "federation.mode",
+                    format!("{other:?} is not a mode (\"open\" or \"allowlist\")"),
+                ));
+            }
+        };
+        let rate = f.rate_limit_per_second.unwrap_or(0);
+        if !(0..=1_000_000).contains(&rate) {
+            return Err(err(
+                "federation.rate_limit_per_second",
+                "must be between 0 (no limit) and 1000000",
+            ));
+        }
+        let burst = f.rate_limit_burst.unwrap_or((rate * 10).max(1));
+        if !(1..=10_000_000).contains(&burst) {
+            return Err(err(
+                "federation.rate_limit_burst",
+                "must be between 1 and 10000000",
+            ));
+        }
         Ok(Config {
             listen,
             domain,
@@ -119,6 +144,11 @@ impl RawConfig {
                 poll_interval_secs: poll as u64,
             },
             http: HttpConfig { trusted_proxies },
+            federation: super::FederationConfig {
+                mode,
+                rate_limit_per_second: rate as u32,
+                rate_limit_burst: burst as u32,
+            },
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod actors;
 pub mod batch;
 pub mod deliveries;
 pub mod dialect;
+pub mod domain_allows;
 pub mod domain_blocks;
 pub mod followers;
 pub mod follows;

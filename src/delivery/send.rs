@@ -73,6 +73,22 @@ impl Sender {
             tracing::warn!(%inbox, %why, "delivery target refused");
             return Attempt::refused(why);
         }
+        let authority = crate::federation::objects::actor::authority(&url);
+        match self.ctx.blocks.is_blocked(&self.ctx.db, &authority).await {
+            Ok(false) => {}
+            Ok(true) => {
+                tracing::info!(%inbox, "delivery to a blocked or not allowed domain dropped");
+                return Attempt::refused(format!("{authority} is blocked or not allowed"));
+            }
+            Err(e) => {
+                return Attempt {
+                    outcome: Outcome::Retry { retry_after: None },
+                    status: None,
+                    error: Some(format!("checking the domain lists: {e:#}")),
+                    switched_to: None,
+                };
+            }
+        }
         let mut switched_to = None;
         let mut result = self.send(&url, body.clone(), first).await;
         if matches!(result, Ok((400 | 401, _))) {

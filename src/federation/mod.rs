@@ -47,8 +47,9 @@ pub fn http_client(dev: bool) -> anyhow::Result<reqwest::Client> {
         .context("building the HTTP client")
 }
 
-/// Refuses every URL of a blocked domain, so that nothing is fetched from it (the library
-/// calls this before each fetch and for each received activity id).
+/// Refuses every URL of a blocked domain (in allowlist mode, of a domain not allowed), so
+/// that nothing is fetched from it (the library calls this before each fetch and for each
+/// received activity id).
 #[derive(Clone)]
 struct Verifier(crate::db::Db, std::sync::Arc<crate::memory::BlockList>);
 
@@ -59,7 +60,7 @@ impl UrlVerifier for Verifier {
         match self.1.is_blocked(&self.0, &origin).await {
             Ok(false) => Ok(()),
             Ok(true) => Err(activitypub_federation::error::Error::UrlVerificationError(
-                "the domain is blocked",
+                "the domain is blocked or not on the allowlist",
             )),
             Err(e) => Err(activitypub_federation::error::Error::Other(format!(
                 "checking domain blocks: {e:#}"

@@ -65,5 +65,9 @@ pub async fn signer_of(
             authority(&owner)
         )));
     }
-    signer::verify_key_owner(data, &sig).await.map_err(refused)
+    let actor = signer::verify_key_owner(data, &sig)
+        .await
+        .map_err(refused)?;
+    crate::http::rate_limit::admit(data, &authority(&owner), "fetch")?;
+    Ok(actor)
 }

@@ -48,6 +48,9 @@ pub async fn inbox(data: Data<AppContext>, request: Request) -> Response {
                 &host,
                 &e.to_string(),
             );
+            if let AppError::TooManyRequests(..) = e {
+                return e.into_response();
+            }
             (status, Json(json!({ "error": e.to_string() }))).into_response()
         }
     }
@@ -100,7 +103,11 @@ async fn receive(
     let origin = authority(&activity.actor);
     host.clone_from(&origin);
     if crate::actions::moderation::is_blocked(data, &origin).await? {
-        return Err(AppError::Forbidden(format!("{origin} is blocked here")));
+        return Err(AppError::Forbidden(if data.blocks.allowlist_mode() {
+            format!("{origin} is blocked here or not on the allowlist")
+        } else {
+            format!("{origin} is blocked here")
+        }));
     }
     let mut target = data.config.base_url.clone();
     target.set_path(parts.uri.path());
@@ -131,6 +138,8 @@ async fn receive(
         return Ok(());
     }
     signer::verify_actor(data, &activity.actor, &signature).await?;
+    // Counted once the signature is checked, so that nobody can spend another host's budget.
+    crate::http::rate_limit::admit(data, &origin, "inbox")?;
     if authority(&activity.id) == data.config.domain {
         return Err(AppError::Invalid(
             "activity was sent from this instance".into(),

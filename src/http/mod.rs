@@ -9,6 +9,7 @@ pub mod guard;
 pub mod inbox;
 pub mod negotiate;
 pub mod pages;
+pub mod rate_limit;
 pub mod statements;
 pub mod web;
 pub mod wellknown;
@@ -65,7 +66,9 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
 
 /// The staff console. The profile form takes a logo upload, so its body limit is larger.
 fn console_router() -> Router {
-    use web::console::{admin, auth, cosign, own_signatures, posts, statement_form, statements};
+    use web::console::{
+        admin, auth, cosign, domains, own_signatures, posts, statement_form, statements,
+    };
     Router::new()
         .route("/", get(posts::dashboard))
         .route("/login", get(auth::login_form).post(auth::login))
@@ -83,6 +86,11 @@ fn console_router() -> Router {
         .route("/deliveries/{id}/retry", post(admin::retry))
         .route("/tokens", get(admin::tokens_view).post(admin::token_create))
         .route("/tokens/{id}/revoke", post(admin::token_revoke))
+        .route("/domains", get(domains::view))
+        .route("/domains/block", post(domains::block))
+        .route("/domains/unblock", post(domains::unblock))
+        .route("/domains/allow", post(domains::allow))
+        .route("/domains/disallow", post(domains::disallow))
         .route(
             "/profile",
             get(admin::profile_view)

@@ -1,5 +1,6 @@
-//! The blocked domains, in memory: the inbox and every fetch check them without a database
-//! round trip. Staff block and unblock through [`crate::actions::moderation`].
+//! The blocked domains (and, in allowlist mode, the allowed ones), in memory: the inbox and
+//! every fetch check them without a database round trip. Staff block, unblock, allow and
+//! disallow through [`crate::actions::moderation`].
 
 use crate::db::{self, Db};
 use std::{
@@ -28,40 +29,78 @@ fn candidates(authority: &str) -> Vec<String> {
 /// node refreshes it at once; other nodes sharing the database see it within this delay.
 pub const BLOCKS_TTL: Duration = Duration::from_secs(10);
 
-/// The blocked domains, kept in memory so that the inbox and every fetch check them without a
-/// database round trip.
+#[derive(Default)]
+struct Lists {
+    blocked: HashSet<String>,
+    allowed: HashSet<String>,
+}
+
+/// The blocked domains and, in allowlist mode, the allowed ones, kept in memory so that the
+/// inbox and every fetch check them without a database round trip.
 #[derive(Default)]
 pub struct BlockList {
-    cache: tokio::sync::RwLock<Option<(Instant, Arc<HashSet<String>>)>>,
+    cache: tokio::sync::RwLock<Option<(Instant, Arc<Lists>)>>,
+    /// Allowlist mode: a domain must be allowed (our own always is).
+    allowlist: bool,
+    own: String,
 }
 
 impl BlockList {
-    async fn current(&self, db: &Db) -> anyhow::Result<Arc<HashSet<String>>> {
-        if let Some((at, set)) = self.cache.read().await.as_ref()
-            && at.elapsed() < BLOCKS_TTL
-        {
-            return Ok(set.clone());
+    /// The lists of an instance at `own` (`host[:port]`), in allowlist mode or not.
+    pub fn new(own: &str, allowlist: bool) -> BlockList {
+        BlockList {
+            cache: Default::default(),
+            allowlist,
+            own: own.to_ascii_lowercase(),
         }
-        let set: Arc<HashSet<String>> = Arc::new(
-            db::domain_blocks::list(db.read())
-                .await?
-                .into_iter()
-                .map(|b| b.domain)
-                .collect(),
-        );
-        *self.cache.write().await = Some((Instant::now(), set.clone()));
-        Ok(set)
     }
 
-    /// Forgets the cached list (after a block or unblock here).
+    pub fn allowlist_mode(&self) -> bool {
+        self.allowlist
+    }
+
+    async fn current(&self, db: &Db) -> anyhow::Result<Arc<Lists>> {
+        if let Some((at, lists)) = self.cache.read().await.as_ref()
+            && at.elapsed() < BLOCKS_TTL
+        {
+            return Ok(lists.clone());
+        }
+        let blocked = db::domain_blocks::list(db.read())
+            .await?
+            .into_iter()
+            .map(|b| b.domain)
+            .collect();
+        let allowed = if self.allowlist {
+            db::domain_allows::list(db.read())
+                .await?
+                .into_iter()
+                .map(|a| a.domain)
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        let lists = Arc::new(Lists { blocked, allowed });
+        *self.cache.write().await = Some((Instant::now(), lists.clone()));
+        Ok(lists)
+    }
+
+    /// Forgets the cached lists (after a change here).
     pub async fn invalidate(&self) {
         *self.cache.write().await = None;
     }
 
-    /// Whether anything from `authority` (`host[:port]`) is blocked.
+    /// Whether anything from `authority` (`host[:port]`) is refused: blocked, or, in
+    /// allowlist mode, not allowed (an allowed domain covers its subdomains and ports).
     pub async fn is_blocked(&self, db: &Db, authority: &str) -> anyhow::Result<bool> {
-        let set = self.current(db).await?;
-        Ok(candidates(authority).iter().any(|c| set.contains(c)))
+        let lists = self.current(db).await?;
+        let candidates = candidates(authority);
+        if candidates.iter().any(|c| lists.blocked.contains(c)) {
+            return Ok(true);
+        }
+        if self.allowlist && authority.to_ascii_lowercase() != self.own {
+            return Ok(!candidates.iter().any(|c| lists.allowed.contains(c)));
+        }
+        Ok(false)
     }
 }
 

@@ -6,7 +6,9 @@ pub mod blocks;
 pub mod bounded;
 pub mod caches;
 pub mod login_limit;
+pub mod rate_limit;
 
 pub use blocks::BlockList;
 pub use caches::Caches;
 pub use login_limit::LoginLimiter;
+pub use rate_limit::HostLimiter;

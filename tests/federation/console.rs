@@ -522,6 +522,10 @@ async fn every_console_form_refuses_a_missing_or_wrong_csrf_token(backend: Backe
         "/console/deliveries/1/retry".into(),
         "/console/tokens".into(),
         "/console/tokens/1/revoke".into(),
+        "/console/domains/block".into(),
+        "/console/domains/unblock".into(),
+        "/console/domains/allow".into(),
+        "/console/domains/disallow".into(),
         "/console/users".into(),
     ];
     for route in &routes {

@@ -126,6 +126,8 @@ pub struct Options {
     pub dev: Option<bool>,
     /// `http.trusted_proxies`, comma-separated.
     pub trusted_proxies: Option<String>,
+    /// Any other `MAILLAGE_…` variables.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Options {
@@ -137,6 +139,7 @@ impl Options {
             authorized_fetch: false,
             dev: None,
             trusted_proxies: None,
+            env: Vec::new(),
         }
     }
 }
@@ -197,6 +200,9 @@ impl TestInstance {
         }
         if let Some(p) = &options.trusted_proxies {
             env.insert("MAILLAGE_HTTP_TRUSTED_PROXIES", p.clone());
+        }
+        for (k, v) in &options.env {
+            env.insert(k, v.clone());
         }
         let config = Config::from_sources("", |k| env.get(k).cloned()).unwrap();
         let instance = Instance::build(config).await.unwrap();

@@ -2,6 +2,7 @@
 //! PostgreSQL database. Every scenario runs on both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod allowlist;
 mod api;
 mod browser;
 mod console;
@@ -24,6 +25,7 @@ mod login;
 mod outbound;
 mod process;
 mod publishing;
+mod rate_limit;
 mod raw;
 mod replies;
 mod restart;

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod deliveries;
+pub mod domain_allows;
 pub mod feed;
 pub mod follows;
 pub mod invitations;
@@ -70,6 +71,14 @@ pub fn router() -> Router {
         .route(
             "/domain_blocks/{domain}",
             axum::routing::delete(moderation::unblock),
+        )
+        .route(
+            "/domain_allows",
+            get(domain_allows::list).post(domain_allows::allow),
+        )
+        .route(
+            "/domain_allows/{domain}",
+            axum::routing::delete(domain_allows::disallow),
         )
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod auth;
 pub mod cosign;
+pub mod domains;
 pub mod own_signatures;
 pub mod posts;
 pub mod statement_form;
