@@ -358,3 +358,13 @@ domains-unblock = Unblock
 domains-allow = Allow
 domains-disallow = Remove
 domains-none = None.
+
+# Likes and boosts of a post
+post-likes = { $count ->
+    [one] 1 like
+   *[other] { $count } likes
+}
+post-boosts = { $count ->
+    [one] 1 boost
+   *[other] { $count } boosts
+}

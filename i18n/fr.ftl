@@ -358,3 +358,13 @@ domains-unblock = Débloquer
 domains-allow = Autoriser
 domains-disallow = Retirer
 domains-none = Aucun.
+
+# Likes and boosts of a post
+post-likes = { $count ->
+    [one] 1 mention « J’aime »
+   *[other] { $count } mentions « J’aime »
+}
+post-boosts = { $count ->
+    [one] 1 partage
+   *[other] { $count } partages
+}

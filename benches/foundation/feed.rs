@@ -19,7 +19,6 @@ use std::time::Instant;
 type StatusCode = reqwest::StatusCode;
 
 pub async fn run(rows: usize) {
-    println!("== 2. network feed ==");
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("maillage.db");
     let port = free_port();

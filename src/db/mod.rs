@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod media;
 pub mod notifications;
 pub mod posts;
+pub mod reactions;
 pub mod settings;
 pub mod signatures;
 pub mod startup_lock;

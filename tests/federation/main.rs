@@ -27,6 +27,7 @@ mod process;
 mod publishing;
 mod rate_limit;
 mod raw;
+mod reactions;
 mod replies;
 mod restart;
 mod signed_fetch;

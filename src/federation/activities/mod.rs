@@ -9,6 +9,7 @@ mod create;
 mod delete;
 mod follow;
 mod invite;
+mod reaction;
 mod undo;
 mod update;
 
@@ -32,7 +33,8 @@ pub struct InboxActivity(pub ActivityJson);
 
 /// Activity types we act on.
 pub const HANDLED: &[&str] = &[
-    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Invite",
+    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Invite", "Like",
+    "Announce",
 ];
 
 #[async_trait::async_trait]
@@ -106,6 +108,7 @@ impl Activity for InboxActivity {
                     "Undo" => undo::receive(a, data).await?,
                     "Delete" => delete::receive(a, data).await?,
                     "Invite" => invite::receive(a, data).await?,
+                    "Like" | "Announce" => reaction::receive(a, data).await?,
                     _ => {}
                 }
                 Writes::default()

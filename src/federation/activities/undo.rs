@@ -1,4 +1,5 @@
-//! `Undo` of a Follow of our centre. Other undone activities are ignored.
+//! `Undo` of a Follow of our centre, or of a Like or a boost of one of our posts. Other undone
+//! activities are ignored.
 
 use crate::{
     context::AppContext,
@@ -9,6 +10,9 @@ use crate::{
 use activitypub_federation::config::Data;
 
 pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
+    if super::reaction::undo(&a, data).await? {
+        return Ok(());
+    }
     let Some(actor) = db::actors::find_by_ap_id(data.db.read(), a.actor.as_str()).await? else {
         return Ok(());
     };

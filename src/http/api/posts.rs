@@ -31,6 +31,22 @@ pub async fn get(
     let mut v = posts::api_json(&data, &row);
     let replies = crate::db::posts::replies(data.db.read(), &row.ap_id, true).await?;
     v["replies"] = Value::Array(replies.iter().map(super::moderation::reply_json).collect());
+    let (likes, boosts) = crate::db::reactions::counts(data.db.read(), row.id).await?;
+    v["likes"] = json!(likes);
+    v["boosts"] = json!(boosts);
+    let who = crate::db::reactions::list(data.db.read(), row.id, 200).await?;
+    v["reactions"] = who
+        .iter()
+        .map(|r| {
+            json!({
+                "kind": r.kind,
+                "actor": r.actor_ap_id,
+                "handle": format!("@{}@{}", r.actor_username, r.actor_domain),
+                "name": r.actor_name,
+                "created_at": crate::render::activitypub::time(r.created_at),
+            })
+        })
+        .collect();
     Ok(Json(v))
 }
 

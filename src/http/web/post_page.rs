@@ -34,6 +34,8 @@ struct PostPage<'a> {
     capacity: Option<i64>,
     signatories: Vec<SignatoryView>,
     replies: Vec<PostView>,
+    /// "3 likes · 1 boost" (from other servers), when there are any.
+    reactions: Option<String>,
 }
 
 #[derive(Template)]
@@ -97,7 +99,14 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
         .iter()
         .map(|r| views::feed_view(&t, r))
         .collect();
+    let (likes, boosts) = db::reactions::counts(ctx.db.read(), row.id).await?;
+    let reactions = [("post-likes", likes), ("post-boosts", boosts)]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| t.count(key, "count", *n))
+        .collect::<Vec<_>>();
     let page = PostPage {
+        reactions: (!reactions.is_empty()).then(|| reactions.join(" · ")),
         signatories: signatories(web, &data),
         p,
         replies,
