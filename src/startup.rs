@@ -161,6 +161,24 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     let (tx, rx) = watch::channel(false);
+    if let Some(addr) = ctx.config.metrics.listen {
+        let metrics = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding metrics.listen {addr}"))?;
+        tracing::info!("metrics on http://{addr}/metrics");
+        let app = crate::http::pages::metrics_router(ctx.clone());
+        let mut stop = rx.clone();
+        tokio::spawn(async move {
+            let served = axum::serve(metrics, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");

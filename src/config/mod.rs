@@ -35,6 +35,17 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub http: HttpConfig,
     pub federation: FederationConfig,
+    pub metrics: MetricsConfig,
+}
+
+/// Who may read `/metrics`: nobody on the public listener unless a token is set; everyone
+/// who reaches `metrics.listen` (and shows the token, if one is set).
+#[derive(Clone, Debug, Default)]
+pub struct MetricsConfig {
+    /// `Authorization: Bearer TOKEN` required (at least 16 characters).
+    pub token: Option<String>,
+    /// A separate address serving only `/metrics` (then it is not on the main listener).
+    pub listen: Option<SocketAddr>,
 }
 
 /// Who may federate with us, and how fast.

@@ -21,6 +21,15 @@ pub(super) struct RawConfig {
     pub(super) http: RawHttp,
     #[serde(default)]
     pub(super) federation: RawFederation,
+    #[serde(default)]
+    pub(super) metrics: RawMetrics,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMetrics {
+    pub(super) token: Option<String>,
+    pub(super) listen: Option<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -94,6 +103,8 @@ pub(super) const KEYS: &[(&str, Kind)] = &[
     ("federation.mode", Kind::Str),
     ("federation.rate_limit_per_second", Kind::Int),
     ("federation.rate_limit_burst", Kind::Int),
+    ("metrics.token", Kind::Str),
+    ("metrics.listen", Kind::Str),
 ];
 
 /// The environment variable that overrides the key at `path`.

@@ -122,6 +122,34 @@ impl RawConfig {
                 "must be between 1 and 10000000",
             ));
         }
+        let m = self.metrics;
+        let metrics_token = m
+            .token
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &metrics_token
+            && (t.chars().count() < 16 || t.chars().any(|c| c.is_control() || c == ' '))
+        {
+            return Err(err(
+                "metrics.token",
+                "must be at least 16 characters, without spaces",
+            ));
+        }
+        let metrics_listen = match m.listen.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(l) => Some(l.parse::<SocketAddr>().map_err(|_| {
+                err(
+                    "metrics.listen",
+                    format!("{l:?} is not an address and port (e.g. 127.0.0.1:9100)"),
+                )
+            })?),
+        };
+        if metrics_listen == Some(listen) {
+            return Err(err(
+                "metrics.listen",
+                "must differ from listen (it is a second, private listener)",
+            ));
+        }
         Ok(Config {
             listen,
             domain,
@@ -144,6 +172,10 @@ impl RawConfig {
                 poll_interval_secs: poll as u64,
             },
             http: HttpConfig { trusted_proxies },
+            metrics: super::MetricsConfig {
+                token: metrics_token,
+                listen: metrics_listen,
+            },
             federation: super::FederationConfig {
                 mode,
                 rate_limit_per_second: rate as u32,

@@ -35,7 +35,59 @@ pub async fn healthz(data: Data<AppContext>) -> (StatusCode, &'static str) {
 
 /// Prometheus text exposition: queue depth by state, deliveries by outcome, attempt latency,
 /// and inbox activities by type.
-pub async fn metrics(data: Data<AppContext>) -> AppResult<Response> {
+/// `/metrics` on the public listener: only with `metrics.token` set and shown as a bearer
+/// token, and never when `metrics.listen` serves them elsewhere.
+pub async fn metrics(
+    data: Data<AppContext>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Response> {
+    let m = &data.config.metrics;
+    if m.listen.is_some() || m.token.is_none() {
+        return Err(crate::error::AppError::NotFound(
+            "metrics are not served on this address (see metrics.token and metrics.listen)".into(),
+        ));
+    }
+    check_token(&data, &headers)?;
+    render_metrics(&data).await
+}
+
+/// Compares the bearer token with `metrics.token` (when one is set) in constant time.
+pub fn check_token(data: &AppContext, headers: &axum::http::HeaderMap) -> AppResult<()> {
+    let Some(expected) = &data.config.metrics.token else {
+        return Ok(());
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    if same {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Unauthorized(
+            "metrics need the token of metrics.token (Authorization: Bearer …)".into(),
+        ))
+    }
+}
+
+/// The private metrics listener of `metrics.listen`: `/metrics` only.
+pub fn metrics_router(ctx: AppContext) -> axum::Router {
+    async fn private(
+        axum::extract::State(ctx): axum::extract::State<AppContext>,
+        headers: axum::http::HeaderMap,
+    ) -> AppResult<Response> {
+        check_token(&ctx, &headers)?;
+        render_metrics(&ctx).await
+    }
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(private))
+        .with_state(ctx)
+}
+
+/// The Prometheus text of `/metrics`.
+pub async fn render_metrics(data: &AppContext) -> AppResult<Response> {
     let queue = db::deliveries::counts(data.db.read()).await?;
     let body = data.metrics.render(&queue);
     Ok((

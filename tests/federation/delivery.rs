@@ -283,15 +283,7 @@ async fn staff_see_and_retry_deliveries_and_prometheus_sees_the_queue(backend: B
         assert_eq!(status, StatusCode::BAD_REQUEST, "{q}");
     }
 
-    let metrics = b
-        .http
-        .get(b.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = b.metrics().await;
     assert!(
         metrics.contains("maillage_delivery_queue{state=\"done\"} 3"),
         "{metrics}"

@@ -288,8 +288,7 @@ async fn a_flood_of_refused_posts_is_logged_a_few_times_only(backend: Backend) {
     let (logged, left_out) = a.ctx.refusals.counts();
     assert_eq!(logged as usize, maillage::refusals::PER_WINDOW as usize);
     assert_eq!(left_out, 60 - u64::from(maillage::refusals::PER_WINDOW));
-    let metrics = a.http.get(a.url("/metrics")).send().await.unwrap();
-    let text = metrics.text().await.unwrap();
+    let text = a.metrics().await;
     assert!(
         text.contains("maillage_inbox_refused_total{status=\"401\"} 60"),
         "{text}"

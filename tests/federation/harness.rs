@@ -116,6 +116,9 @@ impl Drop for Storage {
 }
 
 /// Options of a test instance.
+/// The `metrics.token` of every test instance.
+pub const METRICS_TOKEN: &str = "metrics-token-of-the-tests";
+
 #[derive(Clone, Debug)]
 pub struct Options {
     pub username: String,
@@ -195,6 +198,7 @@ impl TestInstance {
                 options.authorized_fetch.to_string(),
             ),
         ]);
+        env.insert("MAILLAGE_METRICS_TOKEN", METRICS_TOKEN.into());
         if let Some(dev) = options.dev {
             env.insert("MAILLAGE_DEV", dev.to_string());
         }
@@ -317,6 +321,19 @@ impl TestInstance {
     }
 
     /// The network feed items.
+    /// The text of `/metrics`, with the token.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn feed(&self) -> Vec<Value> {
         let (status, body) = self.get("/api/v1/feed?limit=100").await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -22,6 +22,7 @@ mod httpsig_fedify;
 mod inbox;
 mod interop;
 mod login;
+mod metrics;
 mod outbound;
 mod process;
 mod publishing;

@@ -27,6 +27,14 @@ fn a_bad_configuration_stops_with_one_line_naming_the_key() {
         ("MAILLAGE_DEV", "maybe", "MAILLAGE_DEV"),
         ("MAILLAGE_LISTEN", "here", "listen"),
         ("MAILLAGE_DATABASE_URL", "mysql://x", "database.url"),
+        ("MAILLAGE_METRICS_TOKEN", "short", "metrics.token"),
+        ("MAILLAGE_METRICS_LISTEN", "nowhere", "metrics.listen"),
+        ("MAILLAGE_FEDERATION_MODE", "closed", "federation.mode"),
+        (
+            "MAILLAGE_FEDERATION_RATE_LIMIT_PER_SECOND",
+            "-1",
+            "federation.rate_limit_per_second",
+        ),
     ] {
         let out = maillage()
             .arg("check")
@@ -50,10 +58,15 @@ fn a_bad_configuration_stops_with_one_line_naming_the_key() {
 async fn serve_starts_on_an_empty_directory_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
+    let metrics_port = free_port();
     let env = [
         ("MAILLAGE_LISTEN", format!("127.0.0.1:{port}")),
         ("MAILLAGE_DOMAIN", format!("localhost:{port}")),
         ("MAILLAGE_LOG", "warn".to_string()),
+        (
+            "MAILLAGE_METRICS_LISTEN",
+            format!("127.0.0.1:{metrics_port}"),
+        ),
     ];
     let out = maillage()
         .args(["token", "create", "--name", "ops"])
@@ -103,6 +116,22 @@ async fn serve_starts_on_an_empty_directory_and_stops_cleanly_on_sigterm() {
         res.status(),
         StatusCode::CREATED,
         "the CLI token works against serve"
+    );
+    // The metrics are on their own listener, not on the public one.
+    let public = http.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(public.status(), StatusCode::NOT_FOUND);
+    let private = http
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(private.status(), StatusCode::OK);
+    assert!(
+        private
+            .text()
+            .await
+            .unwrap()
+            .contains("maillage_deliveries")
     );
 
     let killed = Command::new("kill")

@@ -96,12 +96,7 @@ async fn a_host_over_its_budget_gets_429_while_another_is_accepted(backend: Back
             .is_some();
         assert_eq!(stored, *status == StatusCode::ACCEPTED, "{id} {status}");
     }
-    let metrics = reqwest::get(a.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = a.metrics().await;
     assert!(
         metrics.contains(&format!(
             "maillage_rate_limited_total{{kind=\"inbox\"}} {}",
