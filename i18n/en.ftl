@@ -30,6 +30,7 @@ post-tags = Tags
 post-article = Article
 post-event = Event
 post-note = Note
+post-sensitive = Sensitive content
 post-read-more = Read more
 event-when = When
 event-where = Where

@@ -30,6 +30,7 @@ post-tags = Mots-clés
 post-article = Article
 post-event = Événement
 post-note = Note
+post-sensitive = Contenu sensible
 post-read-more = Lire la suite
 event-when = Quand
 event-where = Où

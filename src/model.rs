@@ -23,9 +23,58 @@ pub struct PostData {
     /// The Markdown a post was written in (console), for editing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Marked sensitive by its author (Mastodon's `sensitive`): the text and media are shown
+    /// only behind a warning.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+    /// Media and documents attached by the author (at most [`MAX_ATTACHMENTS`]); the files
+    /// stay on the author's server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
     /// A published joint statement: what it carries beyond an article.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement: Option<StatementData>,
+}
+
+/// Most attachments we keep of one post (Mastodon allows 4, Pixelfed and Misskey more).
+pub const MAX_ATTACHMENTS: usize = 8;
+
+/// A file attached to a post, as the author's server describes it. `url` is an absolute
+/// `https` URL (`http` in development mode), checked when received and again when shown.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The ActivityStreams type: `Image`, `Video`, `Audio` or `Document`.
+    #[serde(default)]
+    pub kind: String,
+    pub url: String,
+    /// `image/png`, `video/mp4`…, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The alternative text (`name`), as plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
+    /// Mastodon's `focalPoint`, x and y from -1 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focal_point: Option<[f64; 2]>,
+}
+
+impl Attachment {
+    /// How it is shown: `image`, `video`, `audio` or `document` (a link).
+    pub fn media_kind(&self) -> &'static str {
+        let major = self.media_type.as_deref().and_then(|m| m.split('/').next());
+        match (major, self.kind.as_str()) {
+            (Some("image"), _) | (None, "Image") => "image",
+            (Some("video"), _) | (None, "Video") => "video",
+            (Some("audio"), _) | (None, "Audio") => "audio",
+            _ => "document",
+        }
+    }
 }
 
 /// The joint-statement part of a post: the signed version and who signed it.
@@ -52,6 +101,10 @@ pub struct Signatory {
     /// When the drafting centre last checked the signature on its signer's server (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<i64>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl PostData {

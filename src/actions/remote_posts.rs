@@ -134,6 +134,7 @@ pub fn from_object(o: &ObjectJson) -> RemotePost {
         event_status: None,
         data: PostData {
             tags,
+            sensitive: o.sensitive == Some(true),
             ..PostData::default()
         },
         kind,

@@ -18,10 +18,16 @@ fn link(href: &str, rel: &str, mime: &str) -> Link {
     l
 }
 
-/// A title for an entry: the post's name, or the start of its text.
-fn entry_title(row: &FeedRow) -> String {
+/// The words of a content warning in a feed (whose language is French).
+const SENSITIVE: &str = "Contenu sensible";
+
+/// A title for an entry: the post's name, its content warning, or the start of its text.
+fn entry_title(row: &FeedRow, warning: Option<&str>) -> String {
     if let Some(n) = row.post.name.as_deref().filter(|n| !n.is_empty()) {
         return n.to_string();
+    }
+    if let Some(w) = warning {
+        return w.to_string();
     }
     let text = sanitize::plain_text(&row.post.content).replace('\n', " ");
     let mut title: String = text.chars().take(80).collect();
@@ -55,9 +61,11 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
         .map(|row| {
             let p = &row.post;
             let data = PostData::parse(&p.data);
+            let warning = crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
+                .map(|w| w.label(SENSITIVE));
             let mut e = Entry::default();
             e.set_id(p.ap_id.clone());
-            e.set_title(Text::plain(entry_title(row)));
+            e.set_title(Text::plain(entry_title(row, warning.as_deref())));
             e.set_updated(time(p.updated));
             e.set_published(Some(time(p.published)));
             let mut author = Person::default();
@@ -82,12 +90,19 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
                     sanitize::escape(&when)
                 ));
             }
-            html.push_str(&p.content);
+            match &warning {
+                Some(w) => html.push_str(&crate::render::warning::details(w, &p.content)),
+                None => html.push_str(&p.content),
+            }
             let mut content = Content::default();
             content.set_value(Some(html));
             content.set_content_type(Some("html".to_string()));
             e.set_content(Some(content));
-            if let Some(s) = p.summary.as_deref().filter(|s| !s.is_empty()) {
+            if let Some(s) = warning
+                .as_deref()
+                .or(p.summary.as_deref())
+                .filter(|s| !s.is_empty())
+            {
                 e.set_summary(Some(Text::plain(s)));
             }
             e.set_categories(

@@ -5,6 +5,7 @@
 mod api;
 mod browser;
 mod console;
+mod content_warnings;
 mod crash;
 mod delivery;
 mod disk_full;
@@ -25,6 +26,7 @@ mod outbound;
 mod process;
 mod publishing;
 mod raw;
+mod remote;
 mod replies;
 mod restart;
 mod signed_fetch;

@@ -76,6 +76,7 @@ pub fn item_json(r: &crate::db::posts::FeedRow) -> Value {
         "visibility": p.visibility,
         "local": p.local,
         "tags": d.tags,
+        "sensitive": d.sensitive,
     });
     if p.kind == "Event" {
         crate::actions::posts::event_fields(&mut v, p, &d);

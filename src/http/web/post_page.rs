@@ -82,9 +82,10 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
     let p = web.page().await;
     let view = views::post_view(&t, row, &p.centre_name, &handle, ctx.urls.actor().as_str());
     let data = PostData::parse(&row.data);
-    let description = row
-        .summary
+    let description = view
+        .warning
         .clone()
+        .or_else(|| row.summary.clone())
         .or_else(|| view.when.clone())
         .unwrap_or_else(|| {
             sanitize::plain_text(&row.content)

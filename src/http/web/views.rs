@@ -19,6 +19,8 @@ pub struct PostView {
     pub summary: Option<String>,
     /// Sanitised HTML.
     pub content: String,
+    /// A content warning: shown first, with the content (and media) behind a `<details>`.
+    pub warning: Option<String>,
     pub author_name: String,
     pub author_handle: String,
     pub author_url: String,
@@ -121,6 +123,8 @@ pub fn post_view(
             .clone()
             .filter(|s| !s.is_empty() && p.kind == "Article"),
         content: sanitize::html(&p.content),
+        warning: crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
+            .map(|w| w.label(&t.get("post-sensitive"))),
         author_name: author_name.to_string(),
         author_handle: author_handle.to_string(),
         author_url: author_url.to_string(),
