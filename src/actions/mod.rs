@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod post_input;
 pub mod post_writes;
 pub mod posts;
+pub mod remote_attachments;
 pub mod remote_posts;
 pub mod statement_check;
 pub mod statement_jobs;

@@ -95,7 +95,8 @@ fn online_url_of(o: &ObjectJson) -> Option<String> {
 }
 
 /// Converts a remote object (already verified) to what we store. Pure, for fixture tests.
-pub fn from_object(o: &ObjectJson) -> RemotePost {
+/// `dev`: development mode, where plain `http` URLs are kept too.
+pub fn from_object(o: &ObjectJson, dev: bool) -> RemotePost {
     let raw_content = o
         .content
         .clone()
@@ -135,6 +136,7 @@ pub fn from_object(o: &ObjectJson) -> RemotePost {
         data: PostData {
             tags,
             sensitive: o.sensitive == Some(true),
+            attachments: super::remote_attachments::of(o.id.as_str(), &o.attachment, dev),
             ..PostData::default()
         },
         kind,
@@ -221,7 +223,7 @@ pub fn to_store(
             o.id
         )));
     }
-    let post = from_object(o);
+    let post = from_object(o, ctx.config.dev);
     if post.kind == "Event" && post.start_at.is_none() {
         tracing::debug!(id = %o.id, "event without a start time, ignored");
         return Ok(None);

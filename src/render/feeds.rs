@@ -18,6 +18,18 @@ fn link(href: &str, rel: &str, mime: &str) -> Link {
     l
 }
 
+/// An attachment as an Atom `enclosure` link (its URL checked again), titled by its alt text.
+fn enclosure(a: &crate::model::Attachment) -> Option<Link> {
+    let href = crate::render::links::web_url(&a.url)?;
+    let mime = a
+        .media_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let mut l = link(href, "enclosure", &mime);
+    l.set_title(a.name.clone());
+    Some(l)
+}
+
 /// The words of a content warning in a feed (whose language is French).
 const SENSITIVE: &str = "Contenu sensible";
 
@@ -76,11 +88,13 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
             );
             author.set_uri(Some(row.actor_ap_id.clone()));
             e.set_authors(vec![author]);
-            e.set_links(vec![link(
+            let mut links = vec![link(
                 crate::render::links::post_link(&p.ap_id, p.url.as_deref()),
                 "alternate",
                 "text/html",
-            )]);
+            )];
+            links.extend(data.attachments.iter().filter_map(enclosure));
+            e.set_links(links);
             let mut html = String::new();
             if p.kind == "Event"
                 && let Some(when) = crate::render::activitypub::event_summary(p, &data)

@@ -44,7 +44,7 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
     let notices = if replies_to_us || mentions_us {
         let converted = match &post {
             Some(p) => p.post.clone(),
-            None => remote_posts::from_object(&object),
+            None => remote_posts::from_object(&object, data.config.dev),
         };
         remote_posts::notices(&actor, &object, &converted, replies_to_us, mentions_us)
     } else {

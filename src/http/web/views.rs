@@ -30,7 +30,53 @@ pub struct PostView {
     pub place: Option<String>,
     pub cancelled: bool,
     pub tags: Vec<String>,
+    pub attachments: Vec<AttachmentView>,
     pub start_day: Option<DateTime<chrono_tz::Tz>>,
+}
+
+/// An attachment as a page shows it: an image with its alternative text, anything else a link.
+pub struct AttachmentView {
+    /// `image`, `video`, `audio` or `document`.
+    pub kind: &'static str,
+    /// An http(s) URL (checked again here).
+    pub url: String,
+    /// The alternative text (empty when the author gave none).
+    pub alt: String,
+    /// What a link says: the name, else the file name.
+    pub label: String,
+    /// The media type, else the kind.
+    pub type_label: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+/// The attachments of a post that have a URL we may render.
+pub fn attachment_views(attachments: &[crate::model::Attachment]) -> Vec<AttachmentView> {
+    attachments
+        .iter()
+        .filter_map(|a| {
+            let url = crate::render::links::web_url(&a.url)?.to_string();
+            let file = url
+                .split(['?', '#'])
+                .next()
+                .and_then(|u| u.rsplit('/').next())
+                .filter(|f| !f.is_empty())
+                .unwrap_or("fichier")
+                .to_string();
+            Some(AttachmentView {
+                kind: a.media_kind(),
+                alt: a.name.clone().unwrap_or_default(),
+                label: a.name.clone().unwrap_or(file),
+                type_label: a
+                    .media_type
+                    .clone()
+                    .unwrap_or_else(|| a.media_kind().to_string()),
+                width: a.width,
+                height: a.height,
+                url,
+            })
+        })
+        .collect()
 }
 
 /// "12/02/2026 14:00" or "2026-02-12 14:00".
@@ -133,6 +179,7 @@ pub fn post_view(
         when: when_line,
         place,
         cancelled: p.event_status.as_deref() == Some("cancelled"),
+        attachments: attachment_views(&data.attachments),
         tags: data.tags,
         start_day,
     }
