@@ -31,6 +31,7 @@ post-article = Article
 post-event = Event
 post-note = Note
 post-sensitive = Sensitive content
+post-mentions = Mentions
 post-read-more = Read more
 event-when = When
 event-where = Where

@@ -31,6 +31,7 @@ post-article = Article
 post-event = Événement
 post-note = Note
 post-sensitive = Contenu sensible
+post-mentions = Mentionne
 post-read-more = Lire la suite
 event-when = Quand
 event-where = Où

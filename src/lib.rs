@@ -11,6 +11,7 @@ pub mod db;
 pub mod delivery;
 pub mod error;
 pub mod federation;
+pub mod hashtag;
 pub mod http;
 pub mod i18n;
 pub mod integrity;

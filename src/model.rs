@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a post carries beyond its text: hashtags, and for events their practical details.
+/// What a post carries beyond its text: hashtags (their display forms, `Vélo-Cargo`; matched
+/// by [`crate::hashtag::key`]), and for events their practical details.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PostData {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -31,9 +32,19 @@ pub struct PostData {
     /// stay on the author's server.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The actors the author mentions (`Mention` tags), links checked as [`Attachment`]s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
     /// A published joint statement: what it carries beyond an article.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement: Option<StatementData>,
+}
+
+/// An actor mentioned in a post: its id (or profile) and the name shown, `@user@host`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub href: String,
+    pub name: String,
 }
 
 /// Most attachments we keep of one post (Mastodon allows 4, Pixelfed and Misskey more).

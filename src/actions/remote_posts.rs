@@ -6,7 +6,7 @@ use crate::{
     context::AppContext,
     db::{self, actors::ActorRow},
     error::AppResult,
-    model::{EVENT_STATUSES, JOIN_MODES, Location, PostData, normalise_tag},
+    model::{EVENT_STATUSES, JOIN_MODES, Location, PostData},
     protocol::PUBLIC,
     protocol::object::ObjectJson,
     render::sanitize,
@@ -112,16 +112,7 @@ pub fn from_object(o: &ObjectJson, dev: bool) -> RemotePost {
         k => k,
     }
     .to_string();
-    let tags: Vec<String> = o
-        .tag
-        .iter()
-        .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
-        .filter_map(|t| {
-            t.get("name")
-                .and_then(Value::as_str)
-                .and_then(normalise_tag)
-        })
-        .collect();
+    let tags = super::remote_tags::of(o.id.as_str(), &o.tag, dev);
     let mut post = RemotePost {
         visibility: visibility_of(o),
         name: o.name.as_deref().map(sanitize::plain_text),
@@ -134,7 +125,8 @@ pub fn from_object(o: &ObjectJson, dev: bool) -> RemotePost {
         timezone: None,
         event_status: None,
         data: PostData {
-            tags,
+            tags: tags.hashtags,
+            mentions: tags.mentions,
             sensitive: o.sensitive == Some(true),
             attachments: super::remote_attachments::of(o.id.as_str(), &o.attachment, dev),
             ..PostData::default()

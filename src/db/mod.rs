@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod media;
 pub mod notifications;
+pub mod post_tags;
 pub mod posts;
 pub mod settings;
 pub mod signatures;

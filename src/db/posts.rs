@@ -324,36 +324,6 @@ pub async fn latest(
     .context("reading the latest posts")
 }
 
-/// Replaces the hashtags of a post.
-pub async fn set_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow::Result<()> {
-    const DELETE: &str = "DELETE FROM post_tags WHERE post_id = $1";
-    affected!(ex.reborrow(), c => sqlx::query(DELETE).bind(post_id).execute(c).await)
-        .context("clearing tags")?;
-    add_tags(ex, post_id, tags).await
-}
-
-/// Adds tags to a post, in one statement per 100 tags.
-pub async fn add_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow::Result<()> {
-    for chunk in tags.chunks(100) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${})", i + 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO post_tags (post_id, tag) VALUES {} ON CONFLICT (post_id, tag) DO NOTHING",
-            values.join(", ")
-        );
-        affected!(ex.reborrow(), c => {
-            let mut q = sqlx::query(&sql).bind(post_id);
-            for tag in chunk {
-                q = q.bind(tag);
-            }
-            q.execute(c).await
-        })
-        .context("storing tags")?;
-    }
-    Ok(())
-}
-
 /// The centre's own posts (deleted ones included), newest first, for the console.
 pub async fn local_recent(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<PostRow>> {
     const SQL: &str = concat!(

@@ -122,10 +122,11 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
             e.set_categories(
                 data.tags
                     .iter()
-                    .map(|t| {
+                    .filter_map(|t| {
                         let mut c = Category::default();
-                        c.set_term(t.clone());
-                        c
+                        c.set_term(crate::hashtag::key(t)?);
+                        c.set_label(Some(t.clone()));
+                        Some(c)
                     })
                     .collect::<Vec<_>>(),
             );

@@ -39,4 +39,5 @@ mod statements;
 mod statements_hostile;
 mod storage;
 mod stub;
+mod tags_mentions;
 mod wellknown;

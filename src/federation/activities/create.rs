@@ -30,8 +30,9 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
             .is_some_and(|p| p.local && p.deleted_at.is_none()),
         None => false,
     };
+    // `Mention`, `as:Mention` or the full IRI, whose href is our actor.
     let mentions_us = object.tag.iter().any(|t| {
-        t.get("type").and_then(|v| v.as_str()) == Some("Mention")
+        crate::protocol::helpers::first_type(t).as_deref() == Some("Mention")
             && t.get("href").and_then(|v| v.as_str()) == Some(data.centre.ap_id.as_str())
     });
     // Posts of followed centres, and replies to our posts from anyone, are stored; a mention

@@ -77,6 +77,9 @@ pub fn item_json(r: &crate::db::posts::FeedRow) -> Value {
         "local": p.local,
         "tags": d.tags,
         "sensitive": d.sensitive,
+        "mentions": d.mentions.iter()
+            .filter(|m| crate::render::links::web_url(&m.href).is_some())
+            .collect::<Vec<_>>(),
         "attachments": d.attachments.iter()
             .filter(|a| crate::render::links::web_url(&a.url).is_some())
             .collect::<Vec<_>>(),

@@ -9,7 +9,6 @@ use crate::{
         posts::{Cursor, Scope},
     },
     error::{AppError, AppResult},
-    model::normalise_tag,
     render::sanitize,
 };
 use askama::Template;
@@ -204,11 +203,13 @@ pub async fn tag(
     Path(tag): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let tag = normalise_tag(&tag).ok_or_else(|| AppError::NotFound(format!("no tag {tag}")))?;
+    let tag =
+        crate::hashtag::key(&tag).ok_or_else(|| AppError::NotFound(format!("no tag {tag}")))?;
     let t = web.t();
     let heading = format!("{} #{tag}", t.get("tag-title"));
-    let base = format!("/tags/{tag}");
-    let atom = Some(format!("/network/feed.atom?tag={tag}"));
+    let base = crate::hashtag::page_path(&tag).unwrap_or_default();
+    let encoded: String = url::form_urlencoded::byte_serialize(tag.as_bytes()).collect();
+    let atom = Some(format!("/network/feed.atom?tag={encoded}"));
     list(
         &web,
         heading,

@@ -29,9 +29,44 @@ pub struct PostView {
     pub when: Option<String>,
     pub place: Option<String>,
     pub cancelled: bool,
-    pub tags: Vec<String>,
+    pub tags: Vec<TagView>,
+    /// Mentions not already visible in the text.
+    pub mentions: Vec<crate::model::Mention>,
     pub attachments: Vec<AttachmentView>,
     pub start_day: Option<DateTime<chrono_tz::Tz>>,
+}
+
+/// A hashtag as written, linking to its page.
+pub struct TagView {
+    pub name: String,
+    pub href: String,
+}
+
+fn tag_views(tags: &[String]) -> Vec<TagView> {
+    tags.iter()
+        .filter_map(|t| {
+            Some(TagView {
+                href: crate::hashtag::page_path(t)?,
+                name: t.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The mentions of a post with a web link that its text does not already show (Mastodon
+/// writes `@user` links in the text; other servers only tag).
+fn mention_views(mentions: &[crate::model::Mention], content: &str) -> Vec<crate::model::Mention> {
+    let text = sanitize::plain_text(content);
+    mentions
+        .iter()
+        .filter(|m| crate::render::links::web_url(&m.href).is_some())
+        .filter(|m| {
+            let user = m.name.split('@').find(|s| !s.is_empty()).unwrap_or("");
+            let linked = content.contains(&format!("href=\"{}\"", sanitize::escape(&m.href)));
+            !linked && (user.is_empty() || !text.contains(&format!("@{user}")))
+        })
+        .cloned()
+        .collect()
 }
 
 /// An attachment as a page shows it: an image with its alternative text, anything else a link.
@@ -180,7 +215,8 @@ pub fn post_view(
         place,
         cancelled: p.event_status.as_deref() == Some("cancelled"),
         attachments: attachment_views(&data.attachments),
-        tags: data.tags,
+        mentions: mention_views(&data.mentions, &p.content),
+        tags: tag_views(&data.tags),
         start_day,
     }
 }
