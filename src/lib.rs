@@ -15,6 +15,7 @@ pub mod hashtag;
 pub mod http;
 pub mod i18n;
 pub mod integrity;
+pub mod language;
 pub mod memory;
 pub mod metrics;
 pub mod model;

@@ -35,6 +35,19 @@ pub struct PostData {
     /// The actors the author mentions (`Mention` tags), links checked as [`Attachment`]s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<Mention>,
+    /// The language of the post's `content` (its default text), when the sender said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The text in other languages (`contentMap`), sanitised, in the sender's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<Translation>,
+    /// The type the sender gave when we store it as another (`Page` as an article; `Image`,
+    /// `Video`, `Audio`, `Document` and `Question` as notes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<String>,
+    /// A poll (`Question`), shown read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Poll>,
     /// A published joint statement: what it carries beyond an article.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement: Option<StatementData>,
@@ -45,6 +58,35 @@ pub struct PostData {
 pub struct Mention {
     pub href: String,
     pub name: String,
+}
+
+/// A post's text in one more language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Translation {
+    pub lang: String,
+    /// Sanitised HTML.
+    pub content: String,
+}
+
+/// A poll as its server last described it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Poll {
+    /// Several options may be chosen (`anyOf`), else one (`oneOf`).
+    pub multiple: bool,
+    pub options: Vec<PollOption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voters: Option<i64>,
+    /// When it ends or ended (UTC milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    #[serde(default)]
+    pub closed: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PollOption {
+    pub name: String,
+    pub votes: i64,
 }
 
 /// Most attachments we keep of one post (Mastodon allows 4, Pixelfed and Misskey more).

@@ -14,6 +14,8 @@ pub mod post_input;
 pub mod post_writes;
 pub mod posts;
 pub mod remote_attachments;
+pub mod remote_language;
+pub mod remote_poll;
 pub mod remote_posts;
 pub mod remote_tags;
 pub mod statement_check;

@@ -33,6 +33,32 @@ fn url_of(v: &Value, dev: bool) -> Result<String, String> {
         .ok_or_else(|| format!("url {:?} is not an https URL", candidates[0]))
 }
 
+/// The file of a media object (`Image`, `Video`, `Audio`, `Document`): its `url` entries
+/// that are files (PeerTube), else its `url` with its own `mediaType`; the object's `name` is
+/// their alternative text. As `attachment` values, for [`of`].
+pub fn own_files(o: &crate::protocol::object::ObjectJson) -> Vec<Value> {
+    let with_kind = |mut v: Value| {
+        if let Some(m) = v.as_object_mut() {
+            m.insert("type".into(), Value::String(o.kind.clone()));
+            if !m.contains_key("name")
+                && let Some(n) = &o.name
+            {
+                m.insert("name".into(), Value::String(n.clone()));
+            }
+        }
+        v
+    };
+    let files: Vec<Value> = o.url.files().cloned().map(with_kind).collect();
+    if !files.is_empty() {
+        return files;
+    }
+    o.url
+        .first()
+        .map(|u| with_kind(serde_json::json!({"url": u.as_str(), "mediaType": o.media_type})))
+        .into_iter()
+        .collect()
+}
+
 /// `type/subtype` in ASCII, lower-cased, else `None`.
 fn media_type_of(v: &Value) -> Option<String> {
     let m = v.get("mediaType")?.as_str()?.trim().to_ascii_lowercase();
@@ -68,14 +94,14 @@ fn focal_point_of(v: &Value) -> Option<[f64; 2]> {
     (p.len() == 2 && ok(x) && ok(y)).then_some([x, y])
 }
 
-/// One attachment, or why it cannot be kept. `Link`s without a media type are the event
-/// links read elsewhere, and `PropertyValue`s are profile fields: not attachments.
-fn one(v: &Value, dev: bool) -> Result<Option<Attachment>, String> {
+/// One attachment, or why it cannot be kept. `Link`s count only when `links` (an event's
+/// links are its online address, read elsewhere); `PropertyValue`s are profile fields.
+fn one(v: &Value, dev: bool, links: bool) -> Result<Option<Attachment>, String> {
     let kind = crate::protocol::helpers::first_type(v).unwrap_or_default();
     let media_type = media_type_of(v);
     match kind.as_str() {
         "Image" | "Video" | "Audio" | "Document" => {}
-        "Link" if media_type.as_deref().is_some_and(|m| m != "text/html") => {}
+        "Link" if links => {}
         _ => return Ok(None),
     }
     let url = url_of(v, dev)?;
@@ -102,11 +128,12 @@ fn one(v: &Value, dev: bool) -> Result<Option<Attachment>, String> {
 }
 
 /// The attachments of `object` (its `attachment` values) we keep, in order, at most
-/// [`MAX_ATTACHMENTS`]. Each one refused is logged at INFO with its reason.
-pub fn of(object_id: &str, attachments: &[Value], dev: bool) -> Vec<Attachment> {
+/// [`MAX_ATTACHMENTS`]. Each one refused is logged at INFO with its reason. `links`: whether
+/// `Link`s are attachments (not on events).
+pub fn of(object_id: &str, attachments: &[Value], dev: bool, links: bool) -> Vec<Attachment> {
     let mut kept = Vec::new();
     for (i, v) in attachments.iter().enumerate() {
-        match one(v, dev) {
+        match one(v, dev, links) {
             Ok(Some(_)) if kept.len() == MAX_ATTACHMENTS => {
                 tracing::info!(
                     object = object_id,
@@ -136,6 +163,7 @@ mod tests {
                 "blurhash": "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH", "focalPoint": [-0.5, 0.25],
                 "width": 640, "height": 480})],
             false,
+            true,
         );
         assert_eq!(
             got,
@@ -163,7 +191,7 @@ mod tests {
             json!({"type": "Link", "href": "javascript:alert(1)"}),
         ] {
             assert_eq!(
-                of("x", &[json!({"type": "Image", "url": url})], false),
+                of("x", &[json!({"type": "Image", "url": url})], false, true),
                 vec![],
                 "{url}"
             );
@@ -177,6 +205,7 @@ mod tests {
                 "blurhash": "<script>"}),
             ],
             false,
+            true,
         );
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].url, "https://files.example/b.jpg");
@@ -189,15 +218,16 @@ mod tests {
     }
 
     #[test]
-    fn at_most_eight_are_kept_and_links_and_fields_are_not_attachments() {
+    fn at_most_eight_are_kept_and_event_links_and_fields_are_not_attachments() {
         let many: Vec<Value> = (0..12)
             .map(|i| json!({"type": "Image", "url": format!("https://f.example/{i}.png")}))
             .collect();
-        assert_eq!(of("x", &many, false).len(), MAX_ATTACHMENTS);
+        assert_eq!(of("x", &many, false, true).len(), MAX_ATTACHMENTS);
         let others = [
             json!({"type": "Link", "name": "Website", "href": "https://visio.example/"}),
             json!({"type": "PropertyValue", "name": "Site", "value": "x"}),
         ];
-        assert_eq!(of("x", &others, false), vec![]);
+        assert_eq!(of("x", &others, false, false), vec![]);
+        assert_eq!(of("x", &others, false, true).len(), 1, "a link of a page");
     }
 }

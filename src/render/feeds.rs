@@ -111,6 +111,7 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
             let mut content = Content::default();
             content.set_value(Some(html));
             content.set_content_type(Some("html".to_string()));
+            content.set_lang(data.language.clone());
             e.set_content(Some(content));
             if let Some(s) = warning
                 .as_deref()

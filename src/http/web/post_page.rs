@@ -80,7 +80,14 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
     let t = web.t();
     let handle = format!("{}@{}", ctx.config.centre.username, ctx.config.domain);
     let p = web.page().await;
-    let view = views::post_view(&t, row, &p.centre_name, &handle, ctx.urls.actor().as_str());
+    let view = views::post_view(
+        &t,
+        &web.readers,
+        row,
+        &p.centre_name,
+        &handle,
+        ctx.urls.actor().as_str(),
+    );
     let data = PostData::parse(&row.data);
     let description = view
         .warning
@@ -96,7 +103,7 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
     let replies = db::posts::replies(ctx.db.read(), &row.ap_id, false)
         .await?
         .iter()
-        .map(|r| views::feed_view(&t, r))
+        .map(|r| views::feed_view(&t, &web.readers, r))
         .collect();
     let page = PostPage {
         signatories: signatories(web, &data),

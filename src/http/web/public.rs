@@ -134,8 +134,14 @@ async fn home_page(web: &Web, follow_error: Option<String>) -> AppResult<Respons
         followers_url: ctx.urls.followers().to_string(),
         following_url: ctx.urls.following().to_string(),
         follow_error,
-        events: upcoming.iter().map(|r| views::feed_view(&t, r)).collect(),
-        posts: latest.iter().map(|r| views::feed_view(&t, r)).collect(),
+        events: upcoming
+            .iter()
+            .map(|r| views::feed_view(&t, &web.readers, r))
+            .collect(),
+        posts: latest
+            .iter()
+            .map(|r| views::feed_view(&t, &web.readers, r))
+            .collect(),
         p: web.page().await,
     };
     Ok(render(StatusCode::OK, &page))
@@ -176,7 +182,10 @@ async fn list(
     let page = ListPage {
         heading,
         intro,
-        posts: rows.iter().map(|r| views::feed_view(&t, r)).collect(),
+        posts: rows
+            .iter()
+            .map(|r| views::feed_view(&t, &web.readers, r))
+            .collect(),
         next,
         atom,
         p: web.page().await,
@@ -243,7 +252,10 @@ pub async fn calendar(web: Web, Query(q): Query<MonthQuery>) -> AppResult<Respon
     let to = views::month_start(ny, nm).unwrap_or(i64::MAX);
     let rows =
         db::posts::calendar(web.data.db.read(), public_scope(false, None), from, to, 500).await?;
-    let posts: Vec<PostView> = rows.iter().map(|r| views::feed_view(&t, r)).collect();
+    let posts: Vec<PostView> = rows
+        .iter()
+        .map(|r| views::feed_view(&t, &web.readers, r))
+        .collect();
     // Group by start day (events that began the month before go under day 1).
     let mut days: Vec<DayGroup> = Vec::new();
     for post in posts {

@@ -1,5 +1,8 @@
 //! View models: what templates show of posts and actors, formatted for a language.
 
+pub use super::post_parts::{
+    AttachmentView, PollView, TagView, attachment_views, mention_views, poll_view, tag_views,
+};
 use crate::{
     db::posts::{FeedRow, PostRow},
     i18n::{Lang, Tr},
@@ -19,6 +22,8 @@ pub struct PostView {
     pub summary: Option<String>,
     /// Sanitised HTML.
     pub content: String,
+    /// The language of `content`, when known (the element's `lang`).
+    pub content_lang: Option<String>,
     /// A content warning: shown first, with the content (and media) behind a `<details>`.
     pub warning: Option<String>,
     pub author_name: String,
@@ -30,88 +35,11 @@ pub struct PostView {
     pub place: Option<String>,
     pub cancelled: bool,
     pub tags: Vec<TagView>,
+    pub poll: Option<PollView>,
     /// Mentions not already visible in the text.
     pub mentions: Vec<crate::model::Mention>,
     pub attachments: Vec<AttachmentView>,
     pub start_day: Option<DateTime<chrono_tz::Tz>>,
-}
-
-/// A hashtag as written, linking to its page.
-pub struct TagView {
-    pub name: String,
-    pub href: String,
-}
-
-fn tag_views(tags: &[String]) -> Vec<TagView> {
-    tags.iter()
-        .filter_map(|t| {
-            Some(TagView {
-                href: crate::hashtag::page_path(t)?,
-                name: t.clone(),
-            })
-        })
-        .collect()
-}
-
-/// The mentions of a post with a web link that its text does not already show (Mastodon
-/// writes `@user` links in the text; other servers only tag).
-fn mention_views(mentions: &[crate::model::Mention], content: &str) -> Vec<crate::model::Mention> {
-    let text = sanitize::plain_text(content);
-    mentions
-        .iter()
-        .filter(|m| crate::render::links::web_url(&m.href).is_some())
-        .filter(|m| {
-            let user = m.name.split('@').find(|s| !s.is_empty()).unwrap_or("");
-            let linked = content.contains(&format!("href=\"{}\"", sanitize::escape(&m.href)));
-            !linked && (user.is_empty() || !text.contains(&format!("@{user}")))
-        })
-        .cloned()
-        .collect()
-}
-
-/// An attachment as a page shows it: an image with its alternative text, anything else a link.
-pub struct AttachmentView {
-    /// `image`, `video`, `audio` or `document`.
-    pub kind: &'static str,
-    /// An http(s) URL (checked again here).
-    pub url: String,
-    /// The alternative text (empty when the author gave none).
-    pub alt: String,
-    /// What a link says: the name, else the file name.
-    pub label: String,
-    /// The media type, else the kind.
-    pub type_label: String,
-    pub width: Option<i64>,
-    pub height: Option<i64>,
-}
-
-/// The attachments of a post that have a URL we may render.
-pub fn attachment_views(attachments: &[crate::model::Attachment]) -> Vec<AttachmentView> {
-    attachments
-        .iter()
-        .filter_map(|a| {
-            let url = crate::render::links::web_url(&a.url)?.to_string();
-            let file = url
-                .split(['?', '#'])
-                .next()
-                .and_then(|u| u.rsplit('/').next())
-                .filter(|f| !f.is_empty())
-                .unwrap_or("fichier")
-                .to_string();
-            Some(AttachmentView {
-                kind: a.media_kind(),
-                alt: a.name.clone().unwrap_or_default(),
-                label: a.name.clone().unwrap_or(file),
-                type_label: a
-                    .media_type
-                    .clone()
-                    .unwrap_or_else(|| a.media_kind().to_string()),
-                width: a.width,
-                height: a.height,
-                url,
-            })
-        })
-        .collect()
 }
 
 /// "12/02/2026 14:00" or "2026-02-12 14:00".
@@ -165,8 +93,10 @@ pub fn day_label(lang: Lang, t: &DateTime<chrono_tz::Tz>) -> String {
     }
 }
 
+/// The view of a post for a reader whose languages are `readers` (most wanted first).
 pub fn post_view(
     t: &Tr<'_>,
+    readers: &[String],
     p: &PostRow,
     author_name: &str,
     author_handle: &str,
@@ -194,6 +124,18 @@ pub fn post_view(
         }
         None => (None, None, None),
     };
+    let available: Vec<Option<&str>> = std::iter::once(data.language.as_deref())
+        .chain(data.translations.iter().map(|t| Some(t.lang.as_str())))
+        .collect();
+    let (content, content_lang) = match crate::language::pick(readers, &available) {
+        0 => (p.content.as_str(), data.language.clone()),
+        i => data
+            .translations
+            .get(i - 1)
+            .map_or((p.content.as_str(), None), |t| {
+                (t.content.as_str(), Some(t.lang.clone()))
+            }),
+    };
     PostView {
         url: crate::render::links::post_link(&p.ap_id, p.url.as_deref()).to_string(),
         kind: p.kind.clone(),
@@ -203,7 +145,8 @@ pub fn post_view(
             .summary
             .clone()
             .filter(|s| !s.is_empty() && p.kind == "Article"),
-        content: sanitize::html(&p.content),
+        content: sanitize::html(content),
+        content_lang,
         warning: crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
             .map(|w| w.label(&t.get("post-sensitive"))),
         author_name: author_name.to_string(),
@@ -215,19 +158,23 @@ pub fn post_view(
         place,
         cancelled: p.event_status.as_deref() == Some("cancelled"),
         attachments: attachment_views(&data.attachments),
+        poll: data
+            .poll
+            .as_ref()
+            .map(|poll| poll_view(t, poll, chrono::Utc::now().timestamp_millis())),
         mentions: mention_views(&data.mentions, &p.content),
         tags: tag_views(&data.tags),
         start_day,
     }
 }
 
-pub fn feed_view(t: &Tr<'_>, r: &FeedRow) -> PostView {
+pub fn feed_view(t: &Tr<'_>, readers: &[String], r: &FeedRow) -> PostView {
     let handle = format!("{}@{}", r.author_username, r.author_domain);
     let name = r
         .author_name
         .clone()
         .unwrap_or_else(|| r.author_username.clone());
-    post_view(t, &r.post, &name, &handle, &r.actor_ap_id)
+    post_view(t, readers, &r.post, &name, &handle, &r.actor_ap_id)
 }
 
 /// The first instant of a month in the display zone, as UTC milliseconds.
