@@ -272,11 +272,15 @@ pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppRes
     .await
 }
 
-/// The actor was deleted on its server: drop it as a follower and remove its posts.
+/// The actor was deleted on its server: drop it as a follower, drop our follow of it, and
+/// remove its posts and the notifications it caused, in one transaction.
 pub async fn forget_actor(ctx: &AppContext, actor: &ActorRow, now: i64) -> AppResult<()> {
     let mut tx = ctx.db.begin().await?;
     db::followers::remove_actor(tx.exec(), actor.id).await?;
-    db::posts::delete_all_of_actor(tx.exec(), actor.id, now).await?;
+    let follows = db::follows::delete_of_target(tx.exec(), actor.id).await?;
+    let posts = db::posts::delete_all_of_actor(tx.exec(), actor.id, now).await?;
+    let notifications = db::notifications::delete_for_actor(tx.exec(), actor.id).await?;
     tx.commit().await?;
+    tracing::info!(actor = %actor.ap_id, follows, posts, notifications, "actor deleted on its server: forgotten");
     Ok(())
 }

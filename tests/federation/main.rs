@@ -2,6 +2,7 @@
 //! PostgreSQL database. Every scenario runs on both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actor_delete;
 mod api;
 mod attachments;
 mod browser;
