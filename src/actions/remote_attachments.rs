@@ -102,6 +102,8 @@ fn one(v: &Value, dev: bool, links: bool) -> Result<Option<Attachment>, String> 
     match kind.as_str() {
         "Image" | "Video" | "Audio" | "Document" => {}
         "Link" if links => {}
+        // Untyped, with a URL: a document (an image if its media type says so).
+        "" if v.get("url").is_some() => {}
         _ => return Ok(None),
     }
     let url = url_of(v, dev)?;
@@ -112,7 +114,7 @@ fn one(v: &Value, dev: bool, links: bool) -> Result<Option<Attachment>, String> 
         .filter(|n| !n.is_empty())
         .map(|n| n.chars().take(MAX_ALT).collect());
     Ok(Some(Attachment {
-        kind: if kind == "Link" {
+        kind: if kind == "Link" || kind.is_empty() {
             "Document".into()
         } else {
             kind

@@ -223,7 +223,7 @@ pub fn to_store(
             o.id
         )));
     }
-    let post = from_object(o, ctx.config.dev);
+    let mut post = from_object(o, ctx.config.dev);
     if crate::protocol::object::is_media_type(&o.kind)
         && post.name.as_deref().is_none_or(str::is_empty)
         && sanitize::plain_text(&post.content).is_empty()
@@ -233,8 +233,14 @@ pub fn to_store(
         return Ok(None);
     }
     if post.kind == "Event" && post.start_at.is_none() {
-        tracing::debug!(id = %o.id, "event without a start time, ignored");
-        return Ok(None);
+        // Not in a calendar without a time, but its name and text are still a post.
+        tracing::info!(id = %o.id, "event without a start time: kept as an article");
+        post.kind = "Article".into();
+        post.summary = o.summary.as_deref().map(sanitize::plain_text);
+        post.end_at = None;
+        post.timezone = None;
+        post.event_status = None;
+        post.data.object_type = Some("Event".into());
     }
     let now = ctx.now().timestamp_millis();
     let published = post.published.unwrap_or(now);

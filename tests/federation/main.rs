@@ -27,6 +27,7 @@ mod languages;
 mod login;
 mod object_types;
 mod outbound;
+mod pasture;
 mod process;
 mod publishing;
 mod raw;

@@ -15,8 +15,11 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
     let object: ObjectJson = serde_json::from_value(a.object)
         .map_err(|e| AppError::Invalid(format!("Create: object: {e}")))?;
     if !crate::protocol::object::is_content_type(&object.kind) {
-        tracing::debug!(kind = %object.kind, "Create of an object type we do not store");
-        return Ok(Writes::default());
+        return Err(AppError::Invalid(format!(
+            "Create of a {}: not a kind of post we keep (we keep Note, Article, Page, Event, \
+             Question, Image, Video, Audio and Document)",
+            object.kind
+        )));
     }
     let actor = actor_row(&a.actor, data).await?;
     // A joint statement we co-signed: kept and relayed whether or not we follow its drafter.
