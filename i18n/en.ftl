@@ -45,6 +45,7 @@ poll-multiple = several choices
 poll-ends = ends on { $date }
 poll-ended = ended on { $date }
 poll-closed = closed
+post-in-reply-to = In reply to
 post-read-more = Read more
 event-when = When
 event-where = Where

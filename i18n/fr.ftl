@@ -45,6 +45,7 @@ poll-multiple = plusieurs choix
 poll-ends = se termine le { $date }
 poll-ended = terminé le { $date }
 poll-closed = clos
+post-in-reply-to = En réponse à
 post-read-more = Lire la suite
 event-when = Quand
 event-where = Où

@@ -9,6 +9,7 @@ pub mod followers;
 pub mod follows;
 pub mod hashtag_keys;
 pub mod moderation;
+pub mod network_replies;
 pub mod outbox;
 pub mod post_input;
 pub mod post_writes;

@@ -208,8 +208,18 @@ impl Cursor {
     };
 }
 
+/// Whether staff keep replies out of the network feed: the `network_replies` setting is
+/// `hidden` ([`crate::actions::network_replies`]). A condition on the replies of remote posts.
+macro_rules! replies_shown {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM settings s WHERE s.key = 'network_replies' \
+         AND s.value = 'hidden')"
+    };
+}
+
 /// The network feed: the centre's own posts and those of every centre it follows (accepted
-/// follows only), newest first, strictly after `after` in that order.
+/// follows only), newest first, strictly after `after` in that order. Replies are included
+/// when they are a followed centre's and staff show replies.
 ///
 /// Ids first, then rows: the inner query walks the `(published, id)` index and stops at
 /// `limit`, and only those rows are joined to their actors.
@@ -219,7 +229,10 @@ pub async fn feed(ex: Exec<'_>, after: Cursor, limit: i64) -> anyhow::Result<Vec
         columns!(),
         with_author!(),
         "WHERE p.id IN (SELECT q.id FROM posts q \
-            WHERE q.deleted_at IS NULL AND q.in_reply_to IS NULL \
+            WHERE q.deleted_at IS NULL \
+            AND (q.in_reply_to IS NULL OR (q.local <> $3 AND ",
+        replies_shown!(),
+        ")) \
             AND (q.published < $1 OR (q.published = $1 AND q.id < $2)) \
             AND (q.local = $3 OR q.actor_id IN \
                  (SELECT f.target_id FROM follows f WHERE f.state = 'accepted')) \
@@ -308,7 +321,10 @@ pub async fn latest(
         "SELECT ",
         columns!(),
         with_author!(),
-        "WHERE p.deleted_at IS NULL AND p.in_reply_to IS NULL \
+        "WHERE p.deleted_at IS NULL \
+         AND (p.in_reply_to IS NULL OR (p.local <> $1 AND ",
+        replies_shown!(),
+        ")) \
          AND (p.local = $1 OR ($2 = $1 AND p.actor_id IN \
               (SELECT f.target_id FROM follows f WHERE f.state = 'accepted'))) \
          AND ($3 IS NULL OR a.ap_id = $3) \

@@ -293,6 +293,9 @@ impl TestInstance {
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.api(reqwest::Method::PATCH, path, Some(body)).await
     }
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.api(reqwest::Method::PUT, path, Some(body)).await
+    }
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.api(reqwest::Method::DELETE, path, None).await
     }

@@ -44,4 +44,5 @@ mod statements_hostile;
 mod storage;
 mod stub;
 mod tags_mentions;
+mod threads;
 mod wellknown;

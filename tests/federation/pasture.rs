@@ -13,26 +13,7 @@ use serde_json::{Value, json};
 both_backends!(every_pasture_input_is_kept_faithfully_or_refused_with_a_4xx);
 
 /// (input, index, why) of the examples kept only in part, or answered 202 and not shown.
-const LOSSY: &[(&str, usize, &str)] = &[
-    (
-        "in_reply_to",
-        0,
-        "a reply to another server's post: stored, not shown (threads are not done)",
-    ),
-    (
-        "in_reply_to",
-        1,
-        "the same (a reply to an unreachable post)",
-    ),
-    ("in_reply_to", 2, "the same (inReplyTo as a list)"),
-    ("in_reply_to", 3, "the same (inReplyTo as a Link)"),
-    (
-        "in_reply_to",
-        4,
-        "the same (two inReplyTo: the first is kept)",
-    ),
-    ("in_reply_to", 6, "the same (an embedded note)"),
-];
+const LOSSY: &[(&str, usize, &str)] = &[];
 
 fn inputs() -> Vec<(String, usize, Value)> {
     let path = format!(

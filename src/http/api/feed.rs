@@ -93,6 +93,7 @@ pub fn item_json(r: &crate::db::posts::FeedRow) -> Value {
         "local": p.local,
         "tags": d.tags,
         "sensitive": d.sensitive,
+        "in_reply_to": p.in_reply_to.as_deref().and_then(crate::render::links::web_url),
         "object_type": d.object_type,
         "poll": d.poll,
         "language": d.language,

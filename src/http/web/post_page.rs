@@ -103,7 +103,12 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
     let replies = db::posts::replies(ctx.db.read(), &row.ap_id, false)
         .await?
         .iter()
-        .map(|r| views::feed_view(&t, &web.readers, r))
+        .map(|r| {
+            // Under the post they answer: no "in reply to" line.
+            let mut v = views::feed_view(&t, &web.readers, r);
+            v.reply_to = None;
+            v
+        })
         .collect();
     let page = PostPage {
         signatories: signatories(web, &data),

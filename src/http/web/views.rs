@@ -22,6 +22,8 @@ pub struct PostView {
     pub summary: Option<String>,
     /// Sanitised HTML.
     pub content: String,
+    /// What this post answers, when that is an http(s) link.
+    pub reply_to: Option<String>,
     /// The language of `content`, when known (the element's `lang`).
     pub content_lang: Option<String>,
     /// A content warning: shown first, with the content (and media) behind a `<details>`.
@@ -147,6 +149,11 @@ pub fn post_view(
             .filter(|s| !s.is_empty() && p.kind == "Article"),
         content: sanitize::html(content),
         content_lang,
+        reply_to: p
+            .in_reply_to
+            .as_deref()
+            .and_then(crate::render::links::web_url)
+            .map(str::to_string),
         warning: crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
             .map(|w| w.label(&t.get("post-sensitive"))),
         author_name: author_name.to_string(),
