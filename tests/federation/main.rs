@@ -5,6 +5,7 @@
 mod actor_delete;
 mod api;
 mod attachments;
+mod backends;
 mod browser;
 mod chromium;
 mod console;
@@ -13,6 +14,7 @@ mod crash;
 mod delivery;
 mod disk_full;
 mod e2e;
+mod event_input;
 mod events;
 mod fixtures;
 mod following;

@@ -2,6 +2,7 @@
 //! Templates live in `templates/` and are compiled with the binary (askama); every string
 //! comes from the message catalogues.
 
+pub mod calendar_page;
 pub mod console;
 pub mod forms;
 pub mod post_page;
