@@ -60,7 +60,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(activity) = serde_json::from_slice::<ActivityJson>(body) {
         if let Ok(object) = serde_json::from_value::<ObjectJson>(activity.object.clone()) {
             let post = remote_posts::from_object(&object, false);
-            let _ = links::post_link(object.id.as_str(), object.url.as_ref().map(|u| u.as_str()));
+            let page = object.url.first();
+            let _ = links::post_link(object.id.as_str(), page.as_ref().map(|u| u.as_str()));
             let _ = post.data.to_json();
         }
     }
