@@ -30,6 +30,22 @@ post-tags = Tags
 post-article = Article
 post-event = Event
 post-note = Note
+post-sensitive = Sensitive content
+post-mentions = Mentions
+poll-votes = { $n ->
+    [one] { $n } vote
+   *[other] { $n } votes
+}
+poll-voters = { $n ->
+    [one] { $n } participant
+   *[other] { $n } participants
+}
+poll-single = one choice
+poll-multiple = several choices
+poll-ends = ends on { $date }
+poll-ended = ended on { $date }
+poll-closed = closed
+post-in-reply-to = In reply to
 post-read-more = Read more
 event-when = When
 event-where = Where

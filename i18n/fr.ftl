@@ -30,6 +30,22 @@ post-tags = Mots-clés
 post-article = Article
 post-event = Événement
 post-note = Note
+post-sensitive = Contenu sensible
+post-mentions = Mentionne
+poll-votes = { $n ->
+    [one] { $n } voix
+   *[other] { $n } voix
+}
+poll-voters = { $n ->
+    [one] { $n } participant
+   *[other] { $n } participants
+}
+poll-single = un seul choix
+poll-multiple = plusieurs choix
+poll-ends = se termine le { $date }
+poll-ended = terminé le { $date }
+poll-closed = clos
+post-in-reply-to = En réponse à
 post-read-more = Lire la suite
 event-when = Quand
 event-where = Où

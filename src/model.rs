@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a post carries beyond its text: hashtags, and for events their practical details.
+/// What a post carries beyond its text: hashtags (their display forms, `Vélo-Cargo`; matched
+/// by [`crate::hashtag::key`]), and for events their practical details.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PostData {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -23,9 +24,110 @@ pub struct PostData {
     /// The Markdown a post was written in (console), for editing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Marked sensitive by its author (Mastodon's `sensitive`): the text and media are shown
+    /// only behind a warning.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+    /// Media and documents attached by the author (at most [`MAX_ATTACHMENTS`]); the files
+    /// stay on the author's server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// The actors the author mentions (`Mention` tags), links checked as [`Attachment`]s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
+    /// The language of the post's `content` (its default text), when the sender said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The text in other languages (`contentMap`), sanitised, in the sender's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<Translation>,
+    /// The type the sender gave when we store it as another (`Page` as an article; `Image`,
+    /// `Video`, `Audio`, `Document` and `Question` as notes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<String>,
+    /// A poll (`Question`), shown read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Poll>,
     /// A published joint statement: what it carries beyond an article.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement: Option<StatementData>,
+}
+
+/// An actor mentioned in a post: its id (or profile) and the name shown, `@user@host`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub href: String,
+    pub name: String,
+}
+
+/// A post's text in one more language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Translation {
+    pub lang: String,
+    /// Sanitised HTML.
+    pub content: String,
+}
+
+/// A poll as its server last described it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Poll {
+    /// Several options may be chosen (`anyOf`), else one (`oneOf`).
+    pub multiple: bool,
+    pub options: Vec<PollOption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voters: Option<i64>,
+    /// When it ends or ended (UTC milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    #[serde(default)]
+    pub closed: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PollOption {
+    pub name: String,
+    pub votes: i64,
+}
+
+/// Most attachments we keep of one post (Mastodon allows 4, Pixelfed and Misskey more).
+pub const MAX_ATTACHMENTS: usize = 8;
+
+/// A file attached to a post, as the author's server describes it. `url` is an absolute
+/// `https` URL (`http` in development mode), checked when received and again when shown.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The ActivityStreams type: `Image`, `Video`, `Audio` or `Document`.
+    #[serde(default)]
+    pub kind: String,
+    pub url: String,
+    /// `image/png`, `video/mp4`…, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The alternative text (`name`), as plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blurhash: Option<String>,
+    /// Mastodon's `focalPoint`, x and y from -1 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focal_point: Option<[f64; 2]>,
+}
+
+impl Attachment {
+    /// How it is shown: `image`, `video`, `audio` or `document` (a link).
+    pub fn media_kind(&self) -> &'static str {
+        let major = self.media_type.as_deref().and_then(|m| m.split('/').next());
+        match (major, self.kind.as_str()) {
+            (Some("image"), _) | (None, "Image") => "image",
+            (Some("video"), _) | (None, "Video") => "video",
+            (Some("audio"), _) | (None, "Audio") => "audio",
+            _ => "document",
+        }
+    }
 }
 
 /// The joint-statement part of a post: the signed version and who signed it.
@@ -52,6 +154,10 @@ pub struct Signatory {
     /// When the drafting centre last checked the signature on its signer's server (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<i64>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl PostData {

@@ -28,6 +28,7 @@ impl Instance {
         // and creates the centre; the others then find both done.
         let (db, lock) = Db::connect_for_startup(&config.database_url).await?;
         db.migrate().await?;
+        actions::hashtag_keys::upgrade(&db).await?;
         let now = chrono::Utc::now().timestamp_millis();
         let centre = actions::centre::ensure(&db, &config, now).await?;
         lock.release().await?;
@@ -36,6 +37,7 @@ impl Instance {
 
     /// As [`Instance::build`] on an already connected and migrated database.
     pub async fn with_db(config: Config, db: Db) -> anyhow::Result<Instance> {
+        actions::hashtag_keys::upgrade(&db).await?;
         let now = chrono::Utc::now().timestamp_millis();
         let centre = actions::centre::ensure(&db, &config, now).await?;
         Instance::assemble(config, db, centre).await

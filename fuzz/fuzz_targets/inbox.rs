@@ -59,13 +59,14 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(activity) = serde_json::from_slice::<ActivityJson>(body) {
         if let Ok(object) = serde_json::from_value::<ObjectJson>(activity.object.clone()) {
-            let post = remote_posts::from_object(&object);
-            let _ = links::post_link(object.id.as_str(), object.url.as_ref().map(|u| u.as_str()));
+            let post = remote_posts::from_object(&object, false);
+            let page = object.url.first();
+            let _ = links::post_link(object.id.as_str(), page.as_ref().map(|u| u.as_str()));
             let _ = post.data.to_json();
         }
     }
     if let Ok(object) = serde_json::from_slice::<ObjectJson>(body) {
-        let _ = remote_posts::from_object(&object);
+        let _ = remote_posts::from_object(&object, false);
     }
     if let Ok(actor) = serde_json::from_slice::<ActorJson>(body) {
         let _ = actor.delivery_inbox();

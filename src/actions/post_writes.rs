@@ -118,8 +118,8 @@ async fn store(mut ex: Exec<'_>, p: &PostToStore) -> anyhow::Result<()> {
     .await?;
     match written {
         // A new post has no tags to clear.
-        Some((id, true)) => db::posts::add_tags(ex, id, &post.data.tags).await,
-        Some((id, false)) => db::posts::set_tags(ex, id, &post.data.tags).await,
+        Some((id, true)) => db::post_tags::add(ex, id, &post.data.tags).await,
+        Some((id, false)) => db::post_tags::set(ex, id, &post.data.tags).await,
         None => match db::posts::find_by_ap_id(ex, &p.ap_id).await? {
             // Written by another actor (of the same server), or one of ours: refused.
             Some(existing) if existing.local || existing.actor_id != p.actor_id => {

@@ -83,7 +83,7 @@ pub async fn create(ctx: &AppContext, input: PostInput) -> AppResult<PostRow> {
         ),
     )
     .await?;
-    db::posts::set_tags(tx.exec(), row.id, &valid.data.tags).await?;
+    db::post_tags::set(tx.exec(), row.id, &valid.data.tags).await?;
     announce(ctx, &mut tx, "Create", &row, now).await?;
     tx.commit().await?;
     outbox::wake(ctx);
@@ -126,7 +126,7 @@ pub async fn edit(ctx: &AppContext, public_id: &str, input: PostInput) -> AppRes
         ),
     )
     .await?;
-    db::posts::set_tags(tx.exec(), row.id, &valid.data.tags).await?;
+    db::post_tags::set(tx.exec(), row.id, &valid.data.tags).await?;
     let row = PostRow {
         visibility: valid.visibility,
         name: valid.name,

@@ -6,7 +6,7 @@ use crate::{
     context::AppContext,
     db::{self, actors::ActorRow},
     error::AppResult,
-    model::{EVENT_STATUSES, JOIN_MODES, Location, PostData, normalise_tag},
+    model::{EVENT_STATUSES, JOIN_MODES, Location, PostData},
     protocol::PUBLIC,
     protocol::object::ObjectJson,
     render::sanitize,
@@ -95,37 +95,27 @@ fn online_url_of(o: &ObjectJson) -> Option<String> {
 }
 
 /// Converts a remote object (already verified) to what we store. Pure, for fixture tests.
-pub fn from_object(o: &ObjectJson) -> RemotePost {
-    let raw_content = o
-        .content
-        .clone()
-        .or_else(|| {
-            o.content_map
-                .as_ref()
-                .and_then(|m| m.values().next())
-                .and_then(|v| v.as_str().map(str::to_string))
-        })
-        .unwrap_or_default();
+/// `dev`: development mode, where plain `http` URLs are kept too.
+pub fn from_object(o: &ObjectJson, dev: bool) -> RemotePost {
+    let texts = super::remote_language::of(o);
     let kind = match o.kind.as_str() {
         "Page" => "Article",
+        k if crate::protocol::object::is_media_type(k) || k == "Question" => "Note",
         k => k,
     }
     .to_string();
-    let tags: Vec<String> = o
-        .tag
-        .iter()
-        .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
-        .filter_map(|t| {
-            t.get("name")
-                .and_then(Value::as_str)
-                .and_then(normalise_tag)
-        })
-        .collect();
+    let mut attachments = o.attachment.clone();
+    if crate::protocol::object::is_media_type(&o.kind) {
+        attachments.splice(0..0, super::remote_attachments::own_files(o));
+    }
+    let attachments =
+        super::remote_attachments::of(o.id.as_str(), &attachments, dev, kind != "Event");
+    let tags = super::remote_tags::of(o.id.as_str(), &o.tag, dev);
     let mut post = RemotePost {
         visibility: visibility_of(o),
         name: o.name.as_deref().map(sanitize::plain_text),
         summary: o.summary.as_deref().map(sanitize::plain_text),
-        content: sanitize::html(&raw_content),
+        content: sanitize::html(&texts.content),
         published: o.published.map(|t| t.timestamp_millis()),
         updated: o.updated.map(|t| t.timestamp_millis()),
         start_at: None,
@@ -133,7 +123,16 @@ pub fn from_object(o: &ObjectJson) -> RemotePost {
         timezone: None,
         event_status: None,
         data: PostData {
-            tags,
+            tags: tags.hashtags,
+            mentions: tags.mentions,
+            language: texts.language,
+            translations: texts.translations,
+            sensitive: o.sensitive == Some(true),
+            attachments,
+            object_type: (o.kind != kind).then(|| o.kind.clone()),
+            poll: (o.kind == "Question")
+                .then(|| super::remote_poll::of(o))
+                .flatten(),
             ..PostData::default()
         },
         kind,
@@ -214,16 +213,34 @@ pub fn to_store(
         s.as_ref()
             .is_some_and(|c| c.chars().count() > MAX_REMOTE_CONTENT)
     };
-    if too_long(&o.content) || too_long(&o.summary) || too_long(&o.name) {
+    let long_translation = o.content_map.iter().flatten().any(|(_, v)| {
+        v.as_str()
+            .is_some_and(|c| c.chars().count() > MAX_REMOTE_CONTENT)
+    });
+    if too_long(&o.content) || too_long(&o.summary) || too_long(&o.name) || long_translation {
         return Err(crate::error::invalid(format!(
             "{}: content over {MAX_REMOTE_CONTENT} characters",
             o.id
         )));
     }
-    let post = from_object(o);
-    if post.kind == "Event" && post.start_at.is_none() {
-        tracing::debug!(id = %o.id, "event without a start time, ignored");
+    let mut post = from_object(o, ctx.config.dev);
+    if crate::protocol::object::is_media_type(&o.kind)
+        && post.name.as_deref().is_none_or(str::is_empty)
+        && sanitize::plain_text(&post.content).is_empty()
+        && post.data.attachments.is_empty()
+    {
+        tracing::info!(id = %o.id, kind = %o.kind, "media object with no name, text or usable file, ignored");
         return Ok(None);
+    }
+    if post.kind == "Event" && post.start_at.is_none() {
+        // Not in a calendar without a time, but its name and text are still a post.
+        tracing::info!(id = %o.id, "event without a start time: kept as an article");
+        post.kind = "Article".into();
+        post.summary = o.summary.as_deref().map(sanitize::plain_text);
+        post.end_at = None;
+        post.timezone = None;
+        post.event_status = None;
+        post.data.object_type = Some("Event".into());
     }
     let now = ctx.now().timestamp_millis();
     let published = post.published.unwrap_or(now);
@@ -234,6 +251,7 @@ pub fn to_store(
         actor_id: actor.id,
         url: o
             .url
+            .first()
             .as_ref()
             .map(|u| crate::render::links::post_link(o.id.as_str(), Some(u.as_str())))
             .filter(|u| *u != o.id.as_str())
@@ -260,11 +278,15 @@ pub async fn store(ctx: &AppContext, actor: &ActorRow, o: &ObjectJson) -> AppRes
     .await
 }
 
-/// The actor was deleted on its server: drop it as a follower and remove its posts.
+/// The actor was deleted on its server: drop it as a follower, drop our follow of it, and
+/// remove its posts and the notifications it caused, in one transaction.
 pub async fn forget_actor(ctx: &AppContext, actor: &ActorRow, now: i64) -> AppResult<()> {
     let mut tx = ctx.db.begin().await?;
     db::followers::remove_actor(tx.exec(), actor.id).await?;
-    db::posts::delete_all_of_actor(tx.exec(), actor.id, now).await?;
+    let follows = db::follows::delete_of_target(tx.exec(), actor.id).await?;
+    let posts = db::posts::delete_all_of_actor(tx.exec(), actor.id, now).await?;
+    let notifications = db::notifications::delete_for_actor(tx.exec(), actor.id).await?;
     tx.commit().await?;
+    tracing::info!(actor = %actor.ap_id, follows, posts, notifications, "actor deleted on its server: forgotten");
     Ok(())
 }

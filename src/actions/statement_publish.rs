@@ -105,7 +105,7 @@ async fn write_post(
         }
         None => db::posts::insert(tx.exec(), &write).await?,
     };
-    db::posts::set_tags(tx.exec(), post.id, &PostData::parse(&post.data).tags).await?;
+    db::post_tags::set(tx.exec(), post.id, &PostData::parse(&post.data).tags).await?;
     Ok(post)
 }
 

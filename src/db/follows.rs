@@ -71,6 +71,13 @@ pub async fn set_state(ex: Exec<'_>, id: i64, state: &str, now: i64) -> anyhow::
     Ok(())
 }
 
+/// Forgets our follow of an actor, whatever its state (the actor was deleted).
+pub async fn delete_of_target(ex: Exec<'_>, target_id: i64) -> anyhow::Result<u64> {
+    const SQL: &str = "DELETE FROM follows WHERE target_id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(target_id).execute(c).await)
+        .context("deleting follows of an actor")
+}
+
 pub async fn delete(ex: Exec<'_>, id: i64) -> anyhow::Result<()> {
     const SQL: &str = "DELETE FROM follows WHERE id = $1";
     affected!(ex, c => sqlx::query(SQL).bind(id).execute(c).await).context("deleting follow")?;

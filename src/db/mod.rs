@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod media;
 pub mod notifications;
+pub mod post_tags;
 pub mod posts;
 pub mod reactions;
 pub mod settings;

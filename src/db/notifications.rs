@@ -51,6 +51,13 @@ pub async fn list(
     .context("listing notifications")
 }
 
+/// Forgets every notification an actor caused (it was deleted).
+pub async fn delete_for_actor(ex: Exec<'_>, actor_id: i64) -> anyhow::Result<u64> {
+    const SQL: &str = "DELETE FROM notifications WHERE actor_id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(actor_id).execute(c).await)
+        .context("removing notifications of an actor")
+}
+
 /// Forgets the notifications about an object (its author deleted it).
 pub async fn delete_for_object(ex: Exec<'_>, object_ap_id: &str) -> anyhow::Result<()> {
     const SQL: &str = "DELETE FROM notifications WHERE object_ap_id = $1";

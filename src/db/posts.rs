@@ -208,8 +208,18 @@ impl Cursor {
     };
 }
 
+/// Whether staff keep replies out of the network feed: the `network_replies` setting is
+/// `hidden` ([`crate::actions::network_replies`]). A condition on the replies of remote posts.
+macro_rules! replies_shown {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM settings s WHERE s.key = 'network_replies' \
+         AND s.value = 'hidden')"
+    };
+}
+
 /// The network feed: the centre's own posts and those of every centre it follows (accepted
-/// follows only), newest first, strictly after `after` in that order.
+/// follows only), newest first, strictly after `after` in that order. Replies are included
+/// when they are a followed centre's and staff show replies.
 ///
 /// Ids first, then rows: the inner query walks the `(published, id)` index and stops at
 /// `limit`, and only those rows are joined to their actors.
@@ -219,7 +229,10 @@ pub async fn feed(ex: Exec<'_>, after: Cursor, limit: i64) -> anyhow::Result<Vec
         columns!(),
         with_author!(),
         "WHERE p.id IN (SELECT q.id FROM posts q \
-            WHERE q.deleted_at IS NULL AND q.in_reply_to IS NULL \
+            WHERE q.deleted_at IS NULL \
+            AND (q.in_reply_to IS NULL OR (q.local <> $3 AND ",
+        replies_shown!(),
+        ")) \
             AND (q.published < $1 OR (q.published = $1 AND q.id < $2)) \
             AND (q.local = $3 OR q.actor_id IN \
                  (SELECT f.target_id FROM follows f WHERE f.state = 'accepted')) \
@@ -308,7 +321,10 @@ pub async fn latest(
         "SELECT ",
         columns!(),
         with_author!(),
-        "WHERE p.deleted_at IS NULL AND p.in_reply_to IS NULL \
+        "WHERE p.deleted_at IS NULL \
+         AND (p.in_reply_to IS NULL OR (p.local <> $1 AND ",
+        replies_shown!(),
+        ")) \
          AND (p.local = $1 OR ($2 = $1 AND p.actor_id IN \
               (SELECT f.target_id FROM follows f WHERE f.state = 'accepted'))) \
          AND ($3 IS NULL OR a.ap_id = $3) \
@@ -322,36 +338,6 @@ pub async fn latest(
         .bind(!scope.public_only).bind(limit).bind(after.published).bind(after.id)
         .fetch_all(c).await)
     .context("reading the latest posts")
-}
-
-/// Replaces the hashtags of a post.
-pub async fn set_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow::Result<()> {
-    const DELETE: &str = "DELETE FROM post_tags WHERE post_id = $1";
-    affected!(ex.reborrow(), c => sqlx::query(DELETE).bind(post_id).execute(c).await)
-        .context("clearing tags")?;
-    add_tags(ex, post_id, tags).await
-}
-
-/// Adds tags to a post, in one statement per 100 tags.
-pub async fn add_tags(mut ex: Exec<'_>, post_id: i64, tags: &[String]) -> anyhow::Result<()> {
-    for chunk in tags.chunks(100) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${})", i + 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO post_tags (post_id, tag) VALUES {} ON CONFLICT (post_id, tag) DO NOTHING",
-            values.join(", ")
-        );
-        affected!(ex.reborrow(), c => {
-            let mut q = sqlx::query(&sql).bind(post_id);
-            for tag in chunk {
-                q = q.bind(tag);
-            }
-            q.execute(c).await
-        })
-        .context("storing tags")?;
-    }
-    Ok(())
 }
 
 /// The centre's own posts (deleted ones included), newest first, for the console.

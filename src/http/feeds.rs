@@ -6,7 +6,6 @@ use crate::{
     context::AppContext,
     db::{self, posts::Scope},
     error::{AppError, AppResult, invalid},
-    model::normalise_tag,
     render::feeds,
 };
 use activitypub_federation::config::Data;
@@ -37,9 +36,10 @@ pub async fn filters(
     centre: Option<&str>,
 ) -> AppResult<(Option<String>, Option<String>)> {
     let tag = match tag.filter(|t| !t.is_empty()) {
-        Some(t) => {
-            Some(normalise_tag(t).ok_or_else(|| invalid(format!("tag: {t:?} is not a hashtag")))?)
-        }
+        Some(t) => Some(
+            crate::hashtag::key(t)
+                .ok_or_else(|| invalid(format!("tag: {t:?} is not a hashtag")))?,
+        ),
         None => None,
     };
     let centre = match centre.map(str::trim).filter(|c| !c.is_empty()) {

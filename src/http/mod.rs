@@ -30,7 +30,7 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
     Router::new()
         .route("/", get(web::public::home))
         .route("/network", get(web::public::network))
-        .route("/calendar", get(web::public::calendar))
+        .route("/calendar", get(web::calendar_page::calendar))
         .route("/statements", get(web::signed_statements::page))
         .route("/tags/{tag}", get(web::public::tag))
         .route("/follow", get(web::public::remote_follow))

@@ -84,6 +84,21 @@ pub fn kind<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     first.ok_or_else(|| serde::de::Error::custom("type must be a string or an array of strings"))
 }
 
+/// The `type` of a JSON object (a string, or the first string of an array), with any `as:`
+/// prefix or ActivityStreams IRI prefix removed (`as:Hashtag` is `Hashtag`).
+pub fn first_type(v: &Value) -> Option<String> {
+    let t = match v.get("type")? {
+        Value::String(s) => s.as_str(),
+        Value::Array(items) => items.iter().find_map(Value::as_str)?,
+        _ => return None,
+    };
+    let t = t
+        .strip_prefix("https://www.w3.org/ns/activitystreams#")
+        .or_else(|| t.strip_prefix("as:"))
+        .unwrap_or(t);
+    Some(t.to_string())
+}
+
 /// An optional integer that tolerates null, floats and numeric strings.
 pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     let v = Option::<Value>::deserialize(d)?;

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod collection;
 pub mod context;
 pub mod helpers;
+pub mod links;
 pub mod object;
 pub mod statement;
 

@@ -3,7 +3,6 @@
 use super::helpers;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use url::Url;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -27,11 +26,29 @@ pub struct ObjectJson {
     #[serde(default, deserialize_with = "helpers::lenient_string")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// The content by language, in the sender's order (serde_json's `preserve_order`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_map: Option<BTreeMap<String, Value>>,
-    #[serde(default, deserialize_with = "helpers::first_url")]
+    pub content_map: Option<serde_json::Map<String, Value>>,
+    /// The page (first entry) and, for media objects, the files.
+    #[serde(default, skip_serializing_if = "super::links::Links::is_empty")]
+    pub url: super::links::Links,
+    /// The media type of an `Image`, `Video`, `Audio` or `Document` object's own file.
+    #[serde(default, deserialize_with = "helpers::lenient_string")]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<Url>,
+    pub media_type: Option<String>,
+    /// A poll's (`Question`) options: one of (`oneOf`) or any of (`anyOf`).
+    #[serde(default, deserialize_with = "helpers::values")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<Value>,
+    #[serde(default, deserialize_with = "helpers::values")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<Value>,
+    /// When a poll closed (a time, or `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<Value>,
+    #[serde(default, deserialize_with = "helpers::lenient_i64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voters_count: Option<i64>,
     #[serde(default, deserialize_with = "helpers::first_url")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<Url>,
@@ -121,7 +138,12 @@ pub struct EventFields {
 
 /// Content types we store from the inbox.
 pub fn is_content_type(kind: &str) -> bool {
-    matches!(kind, "Note" | "Article" | "Page" | "Event")
+    matches!(kind, "Note" | "Article" | "Page" | "Event" | "Question") || is_media_type(kind)
+}
+
+/// Objects that are a file with a title or a caption, kept as a note with the file attached.
+pub fn is_media_type(kind: &str) -> bool {
+    matches!(kind, "Image" | "Video" | "Audio" | "Document")
 }
 
 /// A deleted object, as served at its id and sent in `Delete`.

@@ -14,7 +14,6 @@ use crate::{
 };
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use url::Url;
 
 /// Milliseconds since the epoch as an RFC 3339 timestamp in UTC.
@@ -140,7 +139,8 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
     let id = Url::parse(&p.ap_id)?;
     let data = PostData::parse(&p.data);
     let (to, cc) = addressing(&p.visibility, &ctx.urls.followers());
-    let content_map = BTreeMap::from([("fr".to_string(), Value::String(p.content.clone()))]);
+    let mut content_map = serde_json::Map::new();
+    content_map.insert("fr".to_string(), Value::String(p.content.clone()));
     let mut object = ObjectJson {
         kind: p.kind.clone(),
         id: id.clone(),
@@ -151,7 +151,12 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
         summary: None,
         content: Some(p.content.clone()),
         content_map: Some(content_map),
-        url: Some(id),
+        url: crate::protocol::links::Links::one(&id),
+        media_type: None,
+        one_of: vec![],
+        any_of: vec![],
+        closed: None,
+        voters_count: None,
         in_reply_to: p.in_reply_to.as_deref().and_then(|u| Url::parse(u).ok()),
         published: Some(time(p.published)),
         updated: (p.updated > p.published).then(|| time(p.updated)),

@@ -18,10 +18,28 @@ fn link(href: &str, rel: &str, mime: &str) -> Link {
     l
 }
 
-/// A title for an entry: the post's name, or the start of its text.
-fn entry_title(row: &FeedRow) -> String {
+/// An attachment as an Atom `enclosure` link (its URL checked again), titled by its alt text.
+fn enclosure(a: &crate::model::Attachment) -> Option<Link> {
+    let href = crate::render::links::web_url(&a.url)?;
+    let mime = a
+        .media_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let mut l = link(href, "enclosure", &mime);
+    l.set_title(a.name.clone());
+    Some(l)
+}
+
+/// The words of a content warning in a feed (whose language is French).
+const SENSITIVE: &str = "Contenu sensible";
+
+/// A title for an entry: the post's name, its content warning, or the start of its text.
+fn entry_title(row: &FeedRow, warning: Option<&str>) -> String {
     if let Some(n) = row.post.name.as_deref().filter(|n| !n.is_empty()) {
         return n.to_string();
+    }
+    if let Some(w) = warning {
+        return w.to_string();
     }
     let text = sanitize::plain_text(&row.post.content).replace('\n', " ");
     let mut title: String = text.chars().take(80).collect();
@@ -55,9 +73,11 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
         .map(|row| {
             let p = &row.post;
             let data = PostData::parse(&p.data);
+            let warning = crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
+                .map(|w| w.label(SENSITIVE));
             let mut e = Entry::default();
             e.set_id(p.ap_id.clone());
-            e.set_title(Text::plain(entry_title(row)));
+            e.set_title(Text::plain(entry_title(row, warning.as_deref())));
             e.set_updated(time(p.updated));
             e.set_published(Some(time(p.published)));
             let mut author = Person::default();
@@ -68,11 +88,13 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
             );
             author.set_uri(Some(row.actor_ap_id.clone()));
             e.set_authors(vec![author]);
-            e.set_links(vec![link(
+            let mut links = vec![link(
                 crate::render::links::post_link(&p.ap_id, p.url.as_deref()),
                 "alternate",
                 "text/html",
-            )]);
+            )];
+            links.extend(data.attachments.iter().filter_map(enclosure));
+            e.set_links(links);
             let mut html = String::new();
             if p.kind == "Event"
                 && let Some(when) = crate::render::activitypub::event_summary(p, &data)
@@ -82,21 +104,30 @@ pub fn atom(title: &str, self_url: &str, alternate: &str, rows: &[FeedRow]) -> S
                     sanitize::escape(&when)
                 ));
             }
-            html.push_str(&p.content);
+            match &warning {
+                Some(w) => html.push_str(&crate::render::warning::details(w, &p.content)),
+                None => html.push_str(&p.content),
+            }
             let mut content = Content::default();
             content.set_value(Some(html));
             content.set_content_type(Some("html".to_string()));
+            content.set_lang(data.language.clone());
             e.set_content(Some(content));
-            if let Some(s) = p.summary.as_deref().filter(|s| !s.is_empty()) {
+            if let Some(s) = warning
+                .as_deref()
+                .or(p.summary.as_deref())
+                .filter(|s| !s.is_empty())
+            {
                 e.set_summary(Some(Text::plain(s)));
             }
             e.set_categories(
                 data.tags
                     .iter()
-                    .map(|t| {
+                    .filter_map(|t| {
                         let mut c = Category::default();
-                        c.set_term(t.clone());
-                        c
+                        c.set_term(crate::hashtag::key(t)?);
+                        c.set_label(Some(t.clone()));
+                        Some(c)
                     })
                     .collect::<Vec<_>>(),
             );

@@ -14,6 +14,16 @@ pub fn web_url(s: &str) -> Option<&str> {
         .filter(|s| s.trim() == *s && !s.chars().any(char::is_control))
 }
 
+/// `s` if it is a URL we may keep from another server: absolute `https`, or `http` only in
+/// development mode.
+pub fn remote_url(s: &str, dev: bool) -> Option<&str> {
+    web_url(s).filter(|u| {
+        dev || u
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+    })
+}
+
 /// The page of a post: its `url` when that is an http(s) URL on the same origin as its id,
 /// else its id.
 pub fn post_link<'a>(ap_id: &'a str, url: Option<&'a str>) -> &'a str {
@@ -56,6 +66,20 @@ mod tests {
         ] {
             assert_eq!(web_url(good), Some(good));
         }
+    }
+
+    #[test]
+    fn plain_http_is_kept_only_in_development_mode() {
+        assert_eq!(remote_url("http://peer.example/a.png", false), None);
+        assert_eq!(
+            remote_url("http://localhost:8080/a.png", true),
+            Some("http://localhost:8080/a.png")
+        );
+        assert_eq!(
+            remote_url("HTTPS://peer.example/a.png", false),
+            Some("HTTPS://peer.example/a.png")
+        );
+        assert_eq!(remote_url("javascript:alert(1)", true), None);
     }
 
     #[test]

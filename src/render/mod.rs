@@ -7,3 +7,4 @@ pub mod links;
 pub mod sanitize;
 pub mod statement;
 pub mod summary;
+pub mod warning;

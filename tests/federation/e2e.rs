@@ -4,30 +4,9 @@
 
 use crate::harness::{Backend, TestInstance};
 use chrono::Utc;
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use serde_json::json;
-use std::{
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn find(names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| {
-        let out = Command::new("which").arg(n).output().ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-    })
-}
+use std::time::Duration;
 
 /// Types `text` into the field with this id.
 async fn type_into(client: &fantoccini::Client, id: &str, text: &str) {
@@ -49,14 +28,7 @@ async fn shot(client: &fantoccini::Client, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_centre_is_set_up_publishes_an_event_and_shows_it_in_a_real_browser() {
-    let (Some(driver), Some(chrome)) = (
-        find(&["chromedriver"]),
-        find(&["chromium", "chromium-browser", "google-chrome"]),
-    ) else {
-        eprintln!(
-            "skipped: no browser installed (apt-get install chromium chromium-driver); \
-             .ci/run installs them"
-        );
+    let Some((_driver, client)) = crate::chromium::session().await else {
         return;
     };
     let i = TestInstance::spawn(Backend::Sqlite, "lyon").await;
@@ -64,48 +36,6 @@ async fn a_new_centre_is_set_up_publishes_an_event_and_shows_it_in_a_real_browse
         .await
         .unwrap()
         .unwrap();
-
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _driver = Driver(
-        Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "chromedriver did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chrome,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--window-size=1200,1400",
-                     "--lang=fr-FR"],
-            "prefs": { "intl.accept_languages": "fr-FR,fr" }
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a browser session");
 
     // The one-time setup link: describe the centre and create the first admin.
     client

@@ -14,7 +14,6 @@ both_backends!(
     backfill_brings_earlier_posts_when_the_follow_is_accepted,
     an_article_federates_with_title_summary_and_preview,
     feeds_filter_by_tag_and_centre_and_parse,
-    event_input_errors_name_the_field,
 );
 
 /// The VEVENTs of an iCalendar text, as property maps, after parsing with an independent parser.
@@ -51,7 +50,7 @@ async fn text(i: &TestInstance, path: &str) -> (StatusCode, String, String) {
     (status, ct, res.text().await.unwrap())
 }
 
-fn debate() -> Value {
+pub fn debate() -> Value {
     json!({
         "type": "Event",
         "title": "Débat : l'habitat dans les quartiers prioritaires",
@@ -369,7 +368,8 @@ async fn feeds_filter_by_tag_and_centre_and_parse(backend: Backend) {
     );
 
     for (path, status) in [
-        ("/network/feed.atom?tag=a%20b", StatusCode::BAD_REQUEST),
+        // "a b" is a tag now (its key is "ab", as in Mastodon); "#" alone is none.
+        ("/network/feed.atom?tag=%23", StatusCode::BAD_REQUEST),
         (
             "/network/calendar.ics?centre=nobody@nowhere.example",
             StatusCode::NOT_FOUND,
@@ -381,44 +381,5 @@ async fn feeds_filter_by_tag_and_centre_and_parse(backend: Backend) {
     ] {
         let (got, _, body) = text(&b, path).await;
         assert_eq!(got, status, "{path}: {body}");
-    }
-}
-
-async fn event_input_errors_name_the_field(backend: Backend) {
-    let a = TestInstance::spawn(backend, "lyon").await;
-    for (patch, field) in [
-        (json!({"end": "2026-02-12T13:00"}), "end"),
-        (json!({"timezone": "Paris"}), "timezone"),
-        (json!({"online_url": "javascript:alert(1)"}), "online_url"),
-        (json!({"start": null}), "start"),
-    ] {
-        let mut body = debate();
-        for (k, v) in patch.as_object().unwrap() {
-            body[k] = v.clone();
-        }
-        let (status, err) = a.post("/api/v1/posts", body).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{patch}");
-        assert!(err["error"].as_str().unwrap().starts_with(field), "{err}");
-    }
-    let (status, err) = a
-        .post(
-            "/api/v1/posts",
-            json!({"content": "x", "start": "2026-01-01T10:00"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(err["error"].as_str().unwrap().starts_with("start"), "{err}");
-    let (_, cal) = a.get("/api/v1/calendar").await;
-    assert!(
-        cal["items"].as_array().unwrap().is_empty(),
-        "nothing was stored"
-    );
-    for q in [
-        "from=yesterday",
-        "to=2026-13-01",
-        "from=2026-03-01&to=2026-02-01",
-    ] {
-        let (status, _) = a.get(&format!("/api/v1/calendar?{q}")).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{q}");
     }
 }

@@ -102,7 +102,7 @@ mod events {
             doc
         };
         let object: ObjectJson = serde_json::from_value(object).unwrap();
-        from_object(&object)
+        from_object(&object, false)
     }
 
     fn ms(rfc3339: &str) -> i64 {

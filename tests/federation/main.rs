@@ -2,14 +2,20 @@
 //! PostgreSQL database. Every scenario runs on both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actor_delete;
 mod allowlist;
 mod api;
+mod attachments;
+mod backends;
 mod browser;
+mod chromium;
 mod console;
+mod content_warnings;
 mod crash;
 mod delivery;
 mod disk_full;
 mod e2e;
+mod event_input;
 mod events;
 mod fixtures;
 mod following;
@@ -21,14 +27,19 @@ mod httpsig;
 mod httpsig_fedify;
 mod inbox;
 mod interop;
+mod languages;
 mod login;
 mod metrics;
+mod object_types;
 mod outbound;
+mod pasture;
 mod process;
 mod publishing;
 mod rate_limit;
 mod raw;
 mod reactions;
+mod remote;
+mod remote_content_browser;
 mod replies;
 mod restart;
 mod signed_fetch;
@@ -40,4 +51,6 @@ mod statements;
 mod statements_hostile;
 mod storage;
 mod stub;
+mod tags_mentions;
+mod threads;
 mod wellknown;

@@ -15,8 +15,11 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
     let object: ObjectJson = serde_json::from_value(a.object)
         .map_err(|e| AppError::Invalid(format!("Create: object: {e}")))?;
     if !crate::protocol::object::is_content_type(&object.kind) {
-        tracing::debug!(kind = %object.kind, "Create of an object type we do not store");
-        return Ok(Writes::default());
+        return Err(AppError::Invalid(format!(
+            "Create of a {}: not a kind of post we keep (we keep Note, Article, Page, Event, \
+             Question, Image, Video, Audio and Document)",
+            object.kind
+        )));
     }
     let actor = actor_row(&a.actor, data).await?;
     // A joint statement we co-signed: kept and relayed whether or not we follow its drafter.
@@ -30,8 +33,9 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
             .is_some_and(|p| p.local && p.deleted_at.is_none()),
         None => false,
     };
+    // `Mention`, `as:Mention` or the full IRI, whose href is our actor.
     let mentions_us = object.tag.iter().any(|t| {
-        t.get("type").and_then(|v| v.as_str()) == Some("Mention")
+        crate::protocol::helpers::first_type(t).as_deref() == Some("Mention")
             && t.get("href").and_then(|v| v.as_str()) == Some(data.centre.ap_id.as_str())
     });
     // Posts of followed centres, and replies to our posts from anyone, are stored; a mention
@@ -44,7 +48,7 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
     let notices = if replies_to_us || mentions_us {
         let converted = match &post {
             Some(p) => p.post.clone(),
-            None => remote_posts::from_object(&object),
+            None => remote_posts::from_object(&object, data.config.dev),
         };
         remote_posts::notices(&actor, &object, &converted, replies_to_us, mentions_us)
     } else {

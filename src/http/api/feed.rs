@@ -56,6 +56,22 @@ pub async fn feed(
     Ok(Json(json!({ "items": items, "next": next })))
 }
 
+/// The texts by language: the default first (when its language is known), then the others in
+/// the sender's order; `null` when the post has one text.
+fn content_map(p: &crate::db::posts::PostRow, d: &crate::model::PostData) -> Value {
+    if d.translations.is_empty() && d.language.is_none() {
+        return Value::Null;
+    }
+    let mut map = serde_json::Map::new();
+    if let Some(l) = &d.language {
+        map.insert(l.clone(), Value::String(p.content.clone()));
+    }
+    for t in &d.translations {
+        map.insert(t.lang.clone(), Value::String(t.content.clone()));
+    }
+    Value::Object(map)
+}
+
 /// One feed or calendar item as the API shows it; events carry their event fields.
 pub fn item_json(r: &crate::db::posts::FeedRow) -> Value {
     let p = &r.post;
@@ -76,6 +92,18 @@ pub fn item_json(r: &crate::db::posts::FeedRow) -> Value {
         "visibility": p.visibility,
         "local": p.local,
         "tags": d.tags,
+        "sensitive": d.sensitive,
+        "in_reply_to": p.in_reply_to.as_deref().and_then(crate::render::links::web_url),
+        "object_type": d.object_type,
+        "poll": d.poll,
+        "language": d.language,
+        "content_map": content_map(p, &d),
+        "mentions": d.mentions.iter()
+            .filter(|m| crate::render::links::web_url(&m.href).is_some())
+            .collect::<Vec<_>>(),
+        "attachments": d.attachments.iter()
+            .filter(|a| crate::render::links::web_url(&a.url).is_some())
+            .collect::<Vec<_>>(),
     });
     if p.kind == "Event" {
         crate::actions::posts::event_fields(&mut v, p, &d);

@@ -9,6 +9,7 @@ pub mod follows;
 pub mod invitations;
 pub mod moderation;
 pub mod posts;
+pub mod settings;
 pub mod signatures;
 pub mod statements;
 
@@ -64,6 +65,10 @@ pub fn router() -> Router {
         .route("/replies/{id}/hide", post(moderation::hide))
         .route("/replies/{id}/unhide", post(moderation::unhide))
         .route("/notifications", get(moderation::notifications))
+        .route(
+            "/settings/network_replies",
+            get(settings::get_network_replies).put(settings::put_network_replies),
+        )
         .route(
             "/domain_blocks",
             get(moderation::blocks).post(moderation::block),

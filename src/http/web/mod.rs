@@ -2,9 +2,11 @@
 //! Templates live in `templates/` and are compiled with the binary (askama); every string
 //! comes from the message catalogues.
 
+pub mod calendar_page;
 pub mod console;
 pub mod forms;
 pub mod post_page;
+pub mod post_parts;
 pub mod public;
 pub mod signed_statements;
 pub mod views;
@@ -54,6 +56,9 @@ fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
 pub struct Web {
     pub data: Data<AppContext>,
     pub lang: Lang,
+    /// The reader's languages, most wanted first: the one chosen on the site (`?lang=`, the
+    /// cookie), then `Accept-Language`. Picks the text of multilingual posts.
+    pub readers: Vec<String>,
     pub path: String,
     pub headers: HeaderMap,
     /// The client's address, when the server knows it.
@@ -82,7 +87,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Web {
             &parts.headers,
             &data.config.http.trusted_proxies,
         );
+        let readers = choice
+            .as_deref()
+            .and_then(Lang::parse)
+            .map(|l| l.code().to_string())
+            .into_iter()
+            .chain(crate::language::accepted(accept))
+            .collect();
         Ok(Web {
+            readers,
             uri: parts.uri.clone(),
             client,
             lang: Lang::negotiate(choice.as_deref(), accept),

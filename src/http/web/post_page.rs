@@ -82,11 +82,19 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
     let t = web.t();
     let handle = format!("{}@{}", ctx.config.centre.username, ctx.config.domain);
     let p = web.page().await;
-    let view = views::post_view(&t, row, &p.centre_name, &handle, ctx.urls.actor().as_str());
+    let view = views::post_view(
+        &t,
+        &web.readers,
+        row,
+        &p.centre_name,
+        &handle,
+        ctx.urls.actor().as_str(),
+    );
     let data = PostData::parse(&row.data);
-    let description = row
-        .summary
+    let description = view
+        .warning
         .clone()
+        .or_else(|| row.summary.clone())
         .or_else(|| view.when.clone())
         .unwrap_or_else(|| {
             sanitize::plain_text(&row.content)
@@ -97,7 +105,12 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
     let replies = db::posts::replies(ctx.db.read(), &row.ap_id, false)
         .await?
         .iter()
-        .map(|r| views::feed_view(&t, r))
+        .map(|r| {
+            // Under the post they answer: no "in reply to" line.
+            let mut v = views::feed_view(&t, &web.readers, r);
+            v.reply_to = None;
+            v
+        })
         .collect();
     let (likes, boosts) = db::reactions::counts(ctx.db.read(), row.id).await?;
     let reactions = [("post-likes", likes), ("post-boosts", boosts)]

@@ -1,5 +1,8 @@
 //! View models: what templates show of posts and actors, formatted for a language.
 
+pub use super::post_parts::{
+    AttachmentView, PollView, TagView, attachment_views, mention_views, poll_view, tag_views,
+};
 use crate::{
     db::posts::{FeedRow, PostRow},
     i18n::{Lang, Tr},
@@ -19,6 +22,12 @@ pub struct PostView {
     pub summary: Option<String>,
     /// Sanitised HTML.
     pub content: String,
+    /// What this post answers, when that is an http(s) link.
+    pub reply_to: Option<String>,
+    /// The language of `content`, when known (the element's `lang`).
+    pub content_lang: Option<String>,
+    /// A content warning: shown first, with the content (and media) behind a `<details>`.
+    pub warning: Option<String>,
     pub author_name: String,
     pub author_handle: String,
     pub author_url: String,
@@ -27,7 +36,11 @@ pub struct PostView {
     pub when: Option<String>,
     pub place: Option<String>,
     pub cancelled: bool,
-    pub tags: Vec<String>,
+    pub tags: Vec<TagView>,
+    pub poll: Option<PollView>,
+    /// Mentions not already visible in the text.
+    pub mentions: Vec<crate::model::Mention>,
+    pub attachments: Vec<AttachmentView>,
     pub start_day: Option<DateTime<chrono_tz::Tz>>,
 }
 
@@ -82,8 +95,10 @@ pub fn day_label(lang: Lang, t: &DateTime<chrono_tz::Tz>) -> String {
     }
 }
 
+/// The view of a post for a reader whose languages are `readers` (most wanted first).
 pub fn post_view(
     t: &Tr<'_>,
+    readers: &[String],
     p: &PostRow,
     author_name: &str,
     author_handle: &str,
@@ -111,6 +126,18 @@ pub fn post_view(
         }
         None => (None, None, None),
     };
+    let available: Vec<Option<&str>> = std::iter::once(data.language.as_deref())
+        .chain(data.translations.iter().map(|t| Some(t.lang.as_str())))
+        .collect();
+    let (content, content_lang) = match crate::language::pick(readers, &available) {
+        0 => (p.content.as_str(), data.language.clone()),
+        i => data
+            .translations
+            .get(i - 1)
+            .map_or((p.content.as_str(), None), |t| {
+                (t.content.as_str(), Some(t.lang.clone()))
+            }),
+    };
     PostView {
         url: crate::render::links::post_link(&p.ap_id, p.url.as_deref()).to_string(),
         kind: p.kind.clone(),
@@ -120,7 +147,15 @@ pub fn post_view(
             .summary
             .clone()
             .filter(|s| !s.is_empty() && p.kind == "Article"),
-        content: sanitize::html(&p.content),
+        content: sanitize::html(content),
+        content_lang,
+        reply_to: p
+            .in_reply_to
+            .as_deref()
+            .and_then(crate::render::links::web_url)
+            .map(str::to_string),
+        warning: crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
+            .map(|w| w.label(&t.get("post-sensitive"))),
         author_name: author_name.to_string(),
         author_handle: author_handle.to_string(),
         author_url: author_url.to_string(),
@@ -129,18 +164,24 @@ pub fn post_view(
         when: when_line,
         place,
         cancelled: p.event_status.as_deref() == Some("cancelled"),
-        tags: data.tags,
+        attachments: attachment_views(&data.attachments),
+        poll: data
+            .poll
+            .as_ref()
+            .map(|poll| poll_view(t, poll, chrono::Utc::now().timestamp_millis())),
+        mentions: mention_views(&data.mentions, &p.content),
+        tags: tag_views(&data.tags),
         start_day,
     }
 }
 
-pub fn feed_view(t: &Tr<'_>, r: &FeedRow) -> PostView {
+pub fn feed_view(t: &Tr<'_>, readers: &[String], r: &FeedRow) -> PostView {
     let handle = format!("{}@{}", r.author_username, r.author_domain);
     let name = r
         .author_name
         .clone()
         .unwrap_or_else(|| r.author_username.clone());
-    post_view(t, &r.post, &name, &handle, &r.actor_ap_id)
+    post_view(t, readers, &r.post, &name, &handle, &r.actor_ap_id)
 }
 
 /// The first instant of a month in the display zone, as UTC milliseconds.
