@@ -101,7 +101,10 @@ enum TokenCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    maillage::telemetry::init();
+    if let Err(e) = maillage::telemetry::init() {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
@@ -110,6 +113,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for warning in maillage::config::unknown_variables(std::env::vars().map(|(k, _)| k)) {
+        eprintln!("warning: {warning}");
+    }
     match run(cli.command, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -13,8 +13,8 @@ mod tests;
 mod validate;
 
 pub use ip_range::IpRange;
-pub use sources::env_name;
 use sources::{KEYS, Kind, RawConfig, check_shape, key_of, one_line, set_path};
+pub use sources::{env_name, unknown_variables};
 
 /// The whole, validated configuration of one instance.
 #[derive(Clone, Debug)]
@@ -136,8 +136,18 @@ impl Config {
                 .span()
                 .and_then(|s| toml_text.get(s))
                 .map(|s| s.trim().to_string())
+                .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace))
                 .unwrap_or_else(|| "--config".into());
-            err(&key, one_line(e.message()))
+            let at = e.span().map(|s| {
+                let before = toml_text.get(..s.start).unwrap_or(toml_text);
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(" (line {line}, column {column})")
+            });
+            err(
+                &key,
+                format!("{}{}", one_line(e.message()), at.unwrap_or_default()),
+            )
         })?;
         for (path, kind) in KEYS {
             let name = env_name(path);

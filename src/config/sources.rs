@@ -107,6 +107,49 @@ pub(super) const KEYS: &[(&str, Kind)] = &[
     ("metrics.listen", Kind::Str),
 ];
 
+/// Variables read outside the configuration (logging, tests, benchmarks).
+const OTHER_VARIABLES: &[&str] = &["MAILLAGE_LOG", "MAILLAGE_TEST_POSTGRES"];
+
+/// A warning for every `MAILLAGE_…` variable among `names` that no setting reads (a typo is
+/// otherwise silently ignored), with the closest known name.
+pub fn unknown_variables(names: impl Iterator<Item = String>) -> Vec<String> {
+    let known: Vec<String> = KEYS
+        .iter()
+        .map(|(p, _)| env_name(p))
+        .chain(OTHER_VARIABLES.iter().map(|v| v.to_string()))
+        .collect();
+    let mut out: Vec<String> = names
+        .filter(|n| n.starts_with("MAILLAGE_") && !n.starts_with("MAILLAGE_BENCH_"))
+        .filter(|n| !known.contains(n))
+        .map(|n| {
+            let closest = known.iter().min_by_key(|k| distance(&n, k));
+            match closest {
+                Some(k) if distance(&n, k) <= 3 => {
+                    format!("{n} is not a Maillage setting and is ignored (did you mean {k}?)")
+                }
+                _ => format!("{n} is not a Maillage setting and is ignored"),
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Levenshtein distance (names are short).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// The environment variable that overrides the key at `path`.
 pub fn env_name(path: &str) -> String {
     format!("MAILLAGE_{}", path.replace('.', "_").to_uppercase())

@@ -93,3 +93,35 @@ fn the_example_file_is_valid_and_documents_every_key() {
         );
     }
 }
+
+#[test]
+fn a_broken_toml_file_names_the_line() {
+    let e = Config::from_sources("domain = \"a.example\"\n[centre\nname = 1\n", |_| None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 2"), "{e}");
+    assert!(!e.contains("error: :"), "a key or --config is named: {e}");
+}
+
+#[test]
+fn misspelt_variables_are_reported_with_the_closest_name() {
+    let names = [
+        "MAILLAGE_DATABSE_URL",
+        "MAILLAGE_DATABASE_URL",
+        "MAILLAGE_LOG",
+        "MAILLAGE_BENCH_QUICK",
+        "MAILLAGE_WHATEVER_ELSE_ENTIRELY",
+        "PATH",
+    ];
+    let w = super::unknown_variables(names.iter().map(|s| s.to_string()));
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].contains("MAILLAGE_DATABSE_URL")
+            && w[0].contains("did you mean MAILLAGE_DATABASE_URL"),
+        "{w:?}"
+    );
+    assert!(
+        w[1].contains("MAILLAGE_WHATEVER_ELSE_ENTIRELY") && !w[1].contains("did you mean"),
+        "{w:?}"
+    );
+}

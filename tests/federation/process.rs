@@ -52,6 +52,30 @@ fn a_bad_configuration_stops_with_one_line_naming_the_key() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // A log filter that is not one stops start-up, naming the variable.
+    let out = maillage()
+        .arg("check")
+        .current_dir(dir.path())
+        .env("MAILLAGE_LOG", "maillage=loud")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("MAILLAGE_LOG"), "{stderr}");
+    // A misspelt variable is reported, and start-up goes on.
+    let out = maillage()
+        .arg("check")
+        .current_dir(dir.path())
+        .env("MAILLAGE_CENTRE_USERNAM", "lyon")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("MAILLAGE_CENTRE_USERNAM is not a Maillage setting")
+            && stderr.contains("did you mean MAILLAGE_CENTRE_USERNAME"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
