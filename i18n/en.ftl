@@ -384,3 +384,23 @@ post-boosts = { $count ->
     [one] 1 boost
    *[other] { $count } boosts
 }
+
+# Error pages for browsers
+error-code = Code
+error-back = Back to the home page
+error-400 = Bad request
+error-400-help = The request could not be understood. Check the address or the form, then try again.
+error-403 = Access denied
+error-403-help = You do not have access to this page. Sign in with an account that does.
+error-404 = Page not found
+error-404-help = This page does not exist, or no longer exists. Check the address.
+error-410 = Page deleted
+error-410-help = This content was deleted.
+error-413 = Upload too large
+error-413-help = The file or text sent is larger than allowed.
+error-429 = Too many requests
+error-429-help = Too many requests in a short time. Wait a moment, then try again.
+error-500 = Server error
+error-500-help = Something went wrong on our side. Try again later; if it goes on, tell the centre's team.
+error-other = Error
+error-other-help = The request did not succeed.

@@ -384,3 +384,23 @@ post-boosts = { $count ->
     [one] 1 partage
    *[other] { $count } partages
 }
+
+# Error pages for browsers
+error-code = Code
+error-back = Retour à l’accueil
+error-400 = Demande incorrecte
+error-400-help = La demande n’a pas pu être comprise. Vérifiez l’adresse ou le formulaire, puis réessayez.
+error-403 = Accès refusé
+error-403-help = Vous n’avez pas accès à cette page. Connectez-vous avec un compte qui y a droit.
+error-404 = Page introuvable
+error-404-help = Cette page n’existe pas ou n’existe plus. Vérifiez l’adresse.
+error-410 = Page supprimée
+error-410-help = Ce contenu a été supprimé.
+error-413 = Envoi trop volumineux
+error-413-help = Le fichier ou le texte envoyé dépasse la taille permise.
+error-429 = Trop de demandes
+error-429-help = Trop de demandes en peu de temps. Patientez un instant, puis réessayez.
+error-500 = Erreur du serveur
+error-500-help = Une erreur s’est produite de notre côté. Réessayez plus tard ; si elle persiste, prévenez l’équipe du centre.
+error-other = Erreur
+error-other-help = La demande n’a pas abouti.

@@ -58,8 +58,10 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
         .route("/statements/{id}", get(statements::statement))
         .route("/signatures/{id}", get(statements::signature))
         .nest("/api/v1", api::router())
+        .fallback(|| async { crate::error::AppError::NotFound("no such page".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(web::remember_lang))
+        .layer(axum::middleware::from_fn(web::error_pages::html_errors))
         .layer(FederationMiddleware::new(fed))
         .layer(axum::middleware::from_fn(guard::security_headers))
 }

@@ -15,6 +15,7 @@ mod crash;
 mod delivery;
 mod disk_full;
 mod e2e;
+mod error_pages;
 mod event_input;
 mod events;
 mod fixtures;

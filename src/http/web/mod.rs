@@ -4,6 +4,7 @@
 
 pub mod calendar_page;
 pub mod console;
+pub mod error_pages;
 pub mod forms;
 pub mod post_page;
 pub mod post_parts;
@@ -44,7 +45,7 @@ pub fn set_cookie(ctx: &AppContext, name: &str, value: &str, max_age_secs: i64) 
     HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static(""))
 }
 
-fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
+pub(crate) fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
     uri.query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == name)
