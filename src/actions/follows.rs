@@ -56,11 +56,7 @@ fn named_origin(target: &str) -> Option<String> {
 
 async fn refuse_blocked(data: &Data<AppContext>, origin: &str) -> AppResult<()> {
     if crate::actions::moderation::is_blocked(data, origin).await? {
-        return Err(invalid(if data.blocks.allowlist_mode() {
-            format!("target: {origin} is blocked here or not on the allowlist")
-        } else {
-            format!("target: {origin} is blocked here")
-        }));
+        return Err(invalid(format!("target: {}", data.blocks.refusal(origin))));
     }
     Ok(())
 }

@@ -103,11 +103,7 @@ async fn receive(
     let origin = authority(&activity.actor);
     host.clone_from(&origin);
     if crate::actions::moderation::is_blocked(data, &origin).await? {
-        return Err(AppError::Forbidden(if data.blocks.allowlist_mode() {
-            format!("{origin} is blocked here or not on the allowlist")
-        } else {
-            format!("{origin} is blocked here")
-        }));
+        return Err(AppError::Forbidden(data.blocks.refusal(&origin)));
     }
     let mut target = data.config.base_url.clone();
     target.set_path(parts.uri.path());

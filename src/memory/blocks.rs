@@ -89,6 +89,15 @@ impl BlockList {
         *self.cache.write().await = None;
     }
 
+    /// Why `origin` is refused, as peers and staff are told.
+    pub fn refusal(&self, origin: &str) -> String {
+        if self.allowlist {
+            format!("{origin} is blocked here or not on the allowlist")
+        } else {
+            format!("{origin} is blocked here")
+        }
+    }
+
     /// Whether anything from `authority` (`host[:port]`) is refused: blocked, or, in
     /// allowlist mode, not allowed (an allowed domain covers its subdomains and ports).
     pub async fn is_blocked(&self, db: &Db, authority: &str) -> anyhow::Result<bool> {

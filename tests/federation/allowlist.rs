@@ -25,14 +25,6 @@ async fn closed(backend: Backend, username: &str) -> TestInstance {
     .await
 }
 
-async fn send(from: &TestInstance, to: &TestInstance, body: &Value) -> StatusCode {
-    let inbox = format!("{}/inbox", to.base);
-    let req = from
-        .signed_post(&inbox, serde_json::to_vec(body).unwrap())
-        .await;
-    from.http.execute(req).await.unwrap().status()
-}
-
 fn note(from: &TestInstance, id: &str) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -65,9 +57,12 @@ async fn only_allowed_domains_federate_in_allowlist_mode(backend: Backend) {
     // The outsider can neither follow nor deliver, and nothing of it is stored.
     let follow = json!({"id": format!("{}/activities/f1", outsider.base), "type": "Follow",
         "actor": outsider.actor_id(), "object": a.actor_id()});
-    assert_eq!(send(&outsider, &a, &follow).await, StatusCode::FORBIDDEN);
     assert_eq!(
-        send(&outsider, &a, &note(&outsider, "n1")).await,
+        outsider.deliver_to(&a, &follow).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        outsider.deliver_to(&a, &note(&outsider, "n1")).await,
         StatusCode::FORBIDDEN
     );
     assert!(
@@ -98,7 +93,7 @@ async fn only_allowed_domains_federate_in_allowlist_mode(backend: Backend) {
     );
     a.follow_and_wait(&member).await;
     assert_eq!(
-        send(&member, &a, &note(&member, "n2")).await,
+        member.deliver_to(&a, &note(&member, "n2")).await,
         StatusCode::ACCEPTED
     );
 
@@ -116,7 +111,7 @@ async fn only_allowed_domains_federate_in_allowlist_mode(backend: Backend) {
         "{followers}"
     );
     assert_eq!(
-        send(&member, &a, &note(&member, "n3")).await,
+        member.deliver_to(&a, &note(&member, "n3")).await,
         StatusCode::FORBIDDEN
     );
     let stored = db::posts::find_by_ap_id(a.ctx.db.read(), &format!("{}/posts/n3", member.base))

@@ -270,6 +270,42 @@ impl TestInstance {
             .unwrap()
     }
 
+    /// A GET of `url` signed by this instance's key (draft-cavage); its status.
+    pub async fn signed_get(&self, url: &str) -> StatusCode {
+        let u = url::Url::parse(url).unwrap();
+        let data = self.fed.to_request_data();
+        let h = maillage::federation::httpsig::outbound::sign_cavage(
+            &data.centre.http_key,
+            data.urls.key_id().as_str(),
+            "GET",
+            &u,
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+            None,
+        )
+        .unwrap();
+        let req = self
+            .http
+            .get(url)
+            .header("accept", "application/activity+json")
+            .header("host", h.host)
+            .header("date", h.date)
+            .header("signature", h.signature)
+            .build()
+            .unwrap();
+        self.http.execute(req).await.unwrap().status()
+    }
+
+    /// Sends `body` signed by this instance to `to`'s shared inbox; the status.
+    pub async fn deliver_to(&self, to: &TestInstance, body: &Value) -> StatusCode {
+        let req = self
+            .signed_post(
+                &format!("{}/inbox", to.base),
+                serde_json::to_vec(body).unwrap(),
+            )
+            .await;
+        self.http.execute(req).await.unwrap().status()
+    }
+
     /// Makes a remote actor with this inbox an accepted follower, as if its Follow had arrived.
     pub async fn add_remote_follower(&self, actor_id: &str, inbox: &str) {
         let now = Utc::now().timestamp_millis();

@@ -112,7 +112,7 @@ async fn signed_fetches_share_the_host_budget(backend: Backend) {
     let url = a.actor_id() + "/outbox";
     let mut statuses = Vec::new();
     for _ in 0..12 {
-        statuses.push(signed_get(&b, &url).await);
+        statuses.push(b.signed_get(&url).await);
     }
     let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
     assert!((10..=11).contains(&ok), "{statuses:?}");
@@ -121,27 +121,4 @@ async fn signed_fetches_share_the_host_budget(backend: Backend) {
         Some(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
-}
-
-async fn signed_get(from: &TestInstance, url: &str) -> StatusCode {
-    let u = url::Url::parse(url).unwrap();
-    let data = from.fed.to_request_data();
-    let h = maillage::federation::httpsig::outbound::sign_cavage(
-        &data.centre.http_key,
-        data.urls.key_id().as_str(),
-        "GET",
-        &u,
-        httpdate::fmt_http_date(std::time::SystemTime::now()),
-        None,
-    )
-    .unwrap();
-    from.http
-        .get(url)
-        .header("accept", "application/activity+json")
-        .header("date", h.date)
-        .header("signature", h.signature)
-        .send()
-        .await
-        .unwrap()
-        .status()
 }

@@ -12,14 +12,6 @@ both_backends!(
     reactions_to_other_things_store_nothing
 );
 
-async fn send(from: &TestInstance, to: &TestInstance, body: &Value) -> StatusCode {
-    let inbox = format!("{}/inbox", to.base);
-    let req = from
-        .signed_post(&inbox, serde_json::to_vec(body).unwrap())
-        .await;
-    from.http.execute(req).await.unwrap().status()
-}
-
 fn reaction(from: &TestInstance, kind: &str, id: &str, object: &str) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -65,10 +57,11 @@ async fn likes_and_boosts_are_counted_and_undone(backend: Backend) {
     assert_eq!(counts(&a, &id).await, (0, 0));
 
     let like = reaction(&b, "Like", "like-1", &url);
-    assert_eq!(send(&b, &a, &like).await, StatusCode::ACCEPTED);
+    assert_eq!(b.deliver_to(&a, &like).await, StatusCode::ACCEPTED);
     // A second Like by the same actor (another id) counts once.
     assert_eq!(
-        send(&b, &a, &reaction(&b, "Like", "like-2", &url)).await,
+        b.deliver_to(&a, &reaction(&b, "Like", "like-2", &url))
+            .await,
         StatusCode::ACCEPTED
     );
     for (from, n) in [(&b, "boost-b"), (&c, "boost-c")] {
@@ -77,7 +70,7 @@ async fn likes_and_boosts_are_counted_and_undone(backend: Backend) {
         if n == "boost-c" {
             boost["object"] = json!({"id": url, "type": "Note"});
         }
-        assert_eq!(send(from, &a, &boost).await, StatusCode::ACCEPTED);
+        assert_eq!(from.deliver_to(&a, &boost).await, StatusCode::ACCEPTED);
     }
     assert_eq!(counts(&a, &id).await, (1, 2));
     let (_, post) = a.get(&format!("/api/v1/posts/{id}")).await;
@@ -111,12 +104,11 @@ async fn likes_and_boosts_are_counted_and_undone(backend: Backend) {
 
     // Undo with the whole Like, then an Undo naming the Announce by its id only.
     assert_eq!(
-        send(&b, &a, &undo(&b, "undo-1", like.clone())).await,
+        b.deliver_to(&a, &undo(&b, "undo-1", like.clone())).await,
         StatusCode::ACCEPTED
     );
     assert_eq!(
-        send(
-            &c,
+        c.deliver_to(
             &a,
             &undo(
                 &c,
@@ -130,7 +122,7 @@ async fn likes_and_boosts_are_counted_and_undone(backend: Backend) {
     assert_eq!(counts(&a, &id).await, (0, 1));
     // An Undo by someone else removes nothing.
     let stolen = undo(&c, "undo-3", reaction(&b, "Announce", "boost-b", &url));
-    assert_eq!(send(&c, &a, &stolen).await, StatusCode::ACCEPTED);
+    assert_eq!(c.deliver_to(&a, &stolen).await, StatusCode::ACCEPTED);
     assert_eq!(counts(&a, &id).await, (0, 1));
 }
 
@@ -144,16 +136,16 @@ async fn reactions_to_other_things_store_nothing(backend: Backend) {
     for (n, object) in [(1, unknown.as_str()), (2, elsewhere.as_str())] {
         for kind in ["Like", "Announce"] {
             let r = reaction(&b, kind, &format!("{kind}-{n}"), object);
-            assert_eq!(send(&b, &a, &r).await, StatusCode::ACCEPTED, "{r}");
+            assert_eq!(b.deliver_to(&a, &r).await, StatusCode::ACCEPTED, "{r}");
         }
     }
     // No object id, or an activity id on another origin than its actor.
     let mut no_object = reaction(&b, "Like", "x1", &url);
     no_object["object"] = json!({"type": "Note"});
-    assert_eq!(send(&b, &a, &no_object).await, StatusCode::BAD_REQUEST);
+    assert_eq!(b.deliver_to(&a, &no_object).await, StatusCode::BAD_REQUEST);
     let mut foreign = reaction(&b, "Like", "x2", &url);
     foreign["id"] = json!(format!("{}/activities/forged", a.base));
-    assert!(send(&b, &a, &foreign).await.is_client_error());
+    assert!(b.deliver_to(&a, &foreign).await.is_client_error());
     let count = match &a.ctx.db {
         maillage::db::Db::Sqlite { reader, .. } => {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions")

@@ -104,31 +104,6 @@ async fn following_a_server_that_refuses_unsigned_fetches_works(backend: Backend
     assert_eq!(posts[0]["object"], format!("{base}/actor"));
 }
 
-/// A GET signed by `from` (draft-cavage, as the instance's own fetches are).
-async fn signed_get(from: &TestInstance, url: &str) -> StatusCode {
-    let u = url::Url::parse(url).unwrap();
-    let data = from.fed.to_request_data();
-    let h = maillage::federation::httpsig::outbound::sign_cavage(
-        &data.centre.http_key,
-        data.urls.key_id().as_str(),
-        "GET",
-        &u,
-        httpdate::fmt_http_date(std::time::SystemTime::now()),
-        None,
-    )
-    .unwrap();
-    let req = from
-        .http
-        .get(url)
-        .header("accept", "application/activity+json")
-        .header("host", h.host)
-        .header("date", h.date)
-        .header("signature", h.signature)
-        .build()
-        .unwrap();
-    from.http.execute(req).await.unwrap().status()
-}
-
 async fn authorized_fetch_requires_signed_gets_of_objects_and_collections(backend: Backend) {
     let a = TestInstance::spawn_with(
         backend,
@@ -153,7 +128,7 @@ async fn authorized_fetch_requires_signed_gets_of_objects_and_collections(backen
     ] {
         let (status, body) = a.get_ap(&path).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
-        assert_eq!(signed_get(&b, &path).await, StatusCode::OK, "{path} signed");
+        assert_eq!(b.signed_get(&path).await, StatusCode::OK, "{path} signed");
     }
     let (status, actor) = a.get_ap(&a.actor_id()).await;
     assert_eq!(status, StatusCode::OK, "the actor stays public");
@@ -191,5 +166,5 @@ async fn authorized_fetch_requires_signed_gets_of_objects_and_collections(backen
     // A signature from a blocked domain is refused.
     a.post("/api/v1/domain_blocks", json!({"domain": b.domain}))
         .await;
-    assert_eq!(signed_get(&b, url).await, StatusCode::FORBIDDEN);
+    assert_eq!(b.signed_get(url).await, StatusCode::FORBIDDEN);
 }

@@ -3,7 +3,7 @@
 //! way back, when the request came from a browser. ActivityPub and API clients, feeds and the
 //! inbox keep their JSON.
 
-use super::{PageCtx, cookie, query_param, render};
+use super::{PageCtx, cookie, page_ctx, query_param, render};
 use crate::{context::AppContext, i18n::Lang, i18n::Tr};
 use activitypub_federation::config::FederationConfig;
 use askama::Template;
@@ -91,20 +91,9 @@ pub async fn html_errors(request: Request, next: Next) -> Response {
         catalogs: &ctx.i18n,
         lang,
     };
-    let centre_name = crate::db::actors::find_by_id(ctx.db.read(), ctx.centre.id)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|a| a.name)
-        .unwrap_or_else(|| ctx.config.centre.name.clone());
     let k = key(status);
     let page = ErrorPage {
-        p: PageCtx {
-            t,
-            centre_name,
-            centre_handle: format!("{}@{}", ctx.config.centre.username, ctx.config.domain),
-            path,
-        },
+        p: page_ctx(&ctx, t, path).await,
         status: status.as_u16(),
         title: t.get(k),
         message: t.get(&format!("{k}-help")),

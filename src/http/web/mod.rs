@@ -124,19 +124,24 @@ impl Web {
     }
 
     pub async fn page(&self) -> PageCtx<'_> {
-        let cfg = &self.data.config;
-        let name = crate::db::actors::find_by_id(self.data.db.read(), self.data.centre.id)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|a| a.name)
-            .unwrap_or_else(|| cfg.centre.name.clone());
-        PageCtx {
-            t: self.t(),
-            centre_name: name,
-            centre_handle: format!("{}@{}", cfg.centre.username, cfg.domain),
-            path: self.path.clone(),
-        }
+        page_ctx(&self.data, self.t(), self.path.clone()).await
+    }
+}
+
+/// The layout's part of a page in the language of `t`.
+pub async fn page_ctx<'a>(ctx: &AppContext, t: Tr<'a>, path: String) -> PageCtx<'a> {
+    let cfg = &ctx.config;
+    let name = crate::db::actors::find_by_id(ctx.db.read(), ctx.centre.id)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|a| a.name)
+        .unwrap_or_else(|| cfg.centre.name.clone());
+    PageCtx {
+        t,
+        centre_name: name,
+        centre_handle: format!("{}@{}", cfg.centre.username, cfg.domain),
+        path,
     }
 }
 
