@@ -2,7 +2,7 @@
 //! circuit breaker, hand-back on shutdown, and what staff and Prometheus see.
 
 use crate::both_backends;
-use crate::harness::{Backend, TestInstance};
+use crate::harness::{Backend, Options, TestInstance};
 use crate::stub::{Answer, Stub};
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
@@ -19,10 +19,19 @@ both_backends!(
 );
 
 async fn two_workers_on_one_database_deliver_each_pair_exactly_once(backend: Backend) {
-    let b = TestInstance::spawn(backend, "lyon").await;
     // Eight hosts × 100 activities = 800 deliveries. A worker claims no more than it can send
-    // at once, and at most `per_host_concurrency` leased per host across workers, so the
-    // second worker finds work left by the first and both take part.
+    // at once (16 here) and at most `per_host_concurrency` (4) are leased per host across
+    // workers, so the first worker leaves half of the 32 host slots to the second and both
+    // take part. With the default budget (256) one worker takes every slot at once and the
+    // other may find nothing to claim.
+    let b = TestInstance::spawn_with(
+        backend,
+        Options {
+            env: vec![("MAILLAGE_DELIVERY_CONCURRENCY", "16".into())],
+            ..Options::named("lyon")
+        },
+    )
+    .await;
     let mut stubs = Vec::new();
     for i in 0..8 {
         let stub = Stub::start().await;
