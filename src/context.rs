@@ -44,6 +44,8 @@ pub struct AppContext {
     pub signing: Arc<crate::integrity::signing_pool::SigningPool>,
     /// Rate-limited log of refused remote input.
     pub refusals: Arc<crate::refusals::RefusalLog>,
+    /// The background fetches of the posts that followed centres' replies answer.
+    pub reply_fetches: Arc<crate::memory::FetchGate>,
 }
 
 impl AppContext {

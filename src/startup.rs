@@ -77,6 +77,7 @@ impl Instance {
             )),
             signing: Arc::new(signing),
             refusals: Arc::default(),
+            reply_fetches: Arc::default(),
         };
         let client = federation::http_client(ctx.config.dev)?;
         let fed = federation::federation_config(ctx.clone(), client.clone()).await?;

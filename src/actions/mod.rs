@@ -19,6 +19,7 @@ pub mod remote_language;
 pub mod remote_poll;
 pub mod remote_posts;
 pub mod remote_tags;
+pub mod reply_context;
 pub mod statement_check;
 pub mod statement_jobs;
 pub mod statement_publish;

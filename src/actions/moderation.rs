@@ -54,7 +54,8 @@ pub async fn block(ctx: &AppContext, domain: &str) -> AppResult<String> {
         )));
     }
     let followers = db::followers::remove_domain(tx.exec(), &domain, &like).await?;
-    let replies = db::posts::delete_replies_of_domain(tx.exec(), &domain, &like, now).await?;
+    let replies =
+        db::post_threads::delete_replies_of_domain(tx.exec(), &domain, &like, now).await?;
     tx.commit().await?;
     ctx.blocks.invalidate().await;
     tracing::info!(%domain, followers, replies, "domain blocked");
@@ -124,7 +125,7 @@ async fn reply(ctx: &AppContext, id: i64) -> AppResult<db::posts::PostRow> {
 pub async fn set_reply_hidden(ctx: &AppContext, id: i64, hidden: bool) -> AppResult<()> {
     let r = reply(ctx, id).await?;
     let at = hidden.then(|| ctx.now().timestamp_millis());
-    db::posts::set_hidden(ctx.db.write(), r.id, at).await?;
+    db::post_threads::set_hidden(ctx.db.write(), r.id, at).await?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod media;
 pub mod notifications;
 pub mod post_tags;
+pub mod post_threads;
 pub mod posts;
 pub mod reactions;
 pub mod settings;

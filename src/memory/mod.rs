@@ -5,10 +5,12 @@
 pub mod blocks;
 pub mod bounded;
 pub mod caches;
+pub mod fetch_gate;
 pub mod login_limit;
 pub mod rate_limit;
 
 pub use blocks::BlockList;
 pub use caches::Caches;
+pub use fetch_gate::FetchGate;
 pub use login_limit::LoginLimiter;
 pub use rate_limit::HostLimiter;

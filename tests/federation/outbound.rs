@@ -17,22 +17,12 @@ both_backends!(
     a_black_holed_host_does_not_delay_a_healthy_one,
 );
 
-fn actor(stub: &Stub, name: &str, key: &str) -> Value {
-    let id = format!("{}/actors/{name}", stub.base);
-    json!({
-        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-        "type": "Person", "id": id, "preferredUsername": name,
-        "inbox": format!("{id}/inbox"),
-        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key},
-    })
-}
-
 async fn an_actor_document_cannot_point_our_requests_at_another_server(backend: Backend) {
     let a = TestInstance::spawn(backend, "lyon").await;
     let evil = Stub::start().await;
     let elsewhere = Stub::start().await;
     let key = a.ctx.centre.public_key_pem.clone();
-    let mut doc = actor(&evil, "evil", &key);
+    let mut doc = evil.actor("evil", &key);
     doc["endpoints"] = json!({"sharedInbox": format!("{}/internal-admin", elsewhere.base)});
     doc["outbox"] = json!(format!("{}/outbox", elsewhere.base));
     doc["followers"] = json!("http://127.0.0.1:9/followers");
@@ -62,7 +52,7 @@ async fn an_actor_document_cannot_point_our_requests_at_another_server(backend: 
     );
 
     // An inbox or a key on another server makes the whole document unusable.
-    let mut doc = actor(&evil, "evil2", &key);
+    let mut doc = evil.actor("evil2", &key);
     doc["inbox"] = json!(format!("{}/inbox", elsewhere.base));
     let url = evil.serve("evil2", doc);
     assert!(
@@ -72,7 +62,7 @@ async fn an_actor_document_cannot_point_our_requests_at_another_server(backend: 
             .await
             .is_err()
     );
-    let mut doc = actor(&evil, "evil3", &key);
+    let mut doc = evil.actor("evil3", &key);
     doc["publicKey"]["id"] = json!(format!("{}/key", elsewhere.base));
     let url = evil.serve("evil3", doc);
     assert!(

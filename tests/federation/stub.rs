@@ -42,6 +42,8 @@ pub struct Stub {
     pub bodies: Arc<Mutex<Vec<(String, Value)>>>,
     /// The signature scheme of every POST: "cavage" or "rfc9421".
     pub schemes: Arc<Mutex<Vec<String>>>,
+    /// `(document name, signed)` of every GET of `BASE/actors/NAME`.
+    pub fetched: Arc<Mutex<Vec<(String, bool)>>>,
     pub base: String,
 }
 
@@ -120,7 +122,13 @@ async fn inbox(
     }
 }
 
-async fn document(State(stub): State<Stub>, Path(name): Path<String>) -> Response {
+async fn document(
+    State(stub): State<Stub>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let signed = headers.get("signature").is_some();
+    stub.fetched.lock().unwrap().push((name.clone(), signed));
     match stub.documents.lock().unwrap().get(&name) {
         Some(doc) => (
             [("content-type", "application/activity+json")],
@@ -152,6 +160,17 @@ impl Stub {
     pub fn serve(&self, name: &str, doc: Value) -> String {
         self.documents.lock().unwrap().insert(name.to_string(), doc);
         format!("{}/actors/{name}", self.base)
+    }
+
+    /// An actor document for `BASE/actors/NAME` with this public key (to [`Stub::serve`]).
+    pub fn actor(&self, name: &str, key: &str) -> Value {
+        let id = format!("{}/actors/{name}", self.base);
+        serde_json::json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "type": "Person", "id": id, "preferredUsername": name,
+            "inbox": format!("{id}/inbox"),
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key},
+        })
     }
 
     pub fn inbox(&self, name: &str) -> String {

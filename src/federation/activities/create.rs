@@ -27,12 +27,13 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
         return Ok(Writes::default());
     }
     let followed = crate::actions::follows::is_following(data, actor.id).await?;
-    let replies_to_us = match &object.in_reply_to {
-        Some(parent) => db::posts::find_by_ap_id(data.db.read(), parent.as_str())
-            .await?
-            .is_some_and(|p| p.local && p.deleted_at.is_none()),
-        None => false,
+    let parent = match &object.in_reply_to {
+        Some(parent) => db::posts::find_by_ap_id(data.db.read(), parent.as_str()).await?,
+        None => None,
     };
+    let replies_to_us = parent
+        .as_ref()
+        .is_some_and(|p| p.local && p.deleted_at.is_none());
     // `Mention`, `as:Mention` or the full IRI, whose href is our actor.
     let mentions_us = object.tag.iter().any(|t| {
         crate::protocol::helpers::first_type(t).as_deref() == Some("Mention")
@@ -45,6 +46,12 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<Writes,
     } else {
         None
     };
+    // A followed centre answers a post we do not hold: fetch it, so the feed can say what the
+    // reply answers.
+    if let (true, true, None, Some(url)) = (followed, post.is_some(), &parent, &object.in_reply_to)
+    {
+        crate::actions::reply_context::fetch_later(data, url);
+    }
     let notices = if replies_to_us || mentions_us {
         let converted = match &post {
             Some(p) => p.post.clone(),

@@ -29,7 +29,7 @@ pub async fn get(
 ) -> AppResult<Json<Value>> {
     let row = posts::find_own(&data, &id).await?;
     let mut v = posts::api_json(&data, &row);
-    let replies = crate::db::posts::replies(data.db.read(), &row.ap_id, true).await?;
+    let replies = crate::db::post_threads::replies(data.db.read(), &row.ap_id, true).await?;
     v["replies"] = Value::Array(replies.iter().map(super::moderation::reply_json).collect());
     let (likes, boosts) = crate::db::reactions::counts(data.db.read(), row.id).await?;
     v["likes"] = json!(likes);

@@ -9,6 +9,7 @@ pub mod forms;
 pub mod post_page;
 pub mod post_parts;
 pub mod public;
+pub mod reply_views;
 pub mod signed_statements;
 pub mod views;
 

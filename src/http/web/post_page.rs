@@ -102,7 +102,7 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
                 .take(200)
                 .collect()
         });
-    let replies = db::posts::replies(ctx.db.read(), &row.ap_id, false)
+    let replies = db::post_threads::replies(ctx.db.read(), &row.ap_id, false)
         .await?
         .iter()
         .map(|r| {

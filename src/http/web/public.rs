@@ -114,10 +114,7 @@ async fn home_page(web: &Web, follow_error: Option<String>) -> AppResult<Respons
             .iter()
             .map(|r| views::feed_view(&t, &web.readers, r))
             .collect(),
-        posts: latest
-            .iter()
-            .map(|r| views::feed_view(&t, &web.readers, r))
-            .collect(),
+        posts: super::reply_views::feed_views(web, &latest).await?,
         p: web.page().await,
     };
     Ok(render(StatusCode::OK, &page))
@@ -143,7 +140,6 @@ async fn list(
     atom: Option<String>,
 ) -> AppResult<Response> {
     const PAGE: i64 = 20;
-    let t = web.t();
     let cursor = match before {
         Some(b) => crate::http::api::feed::parse_cursor(b)?,
         None => Cursor::START,
@@ -158,10 +154,7 @@ async fn list(
     let page = ListPage {
         heading,
         intro,
-        posts: rows
-            .iter()
-            .map(|r| views::feed_view(&t, &web.readers, r))
-            .collect(),
+        posts: super::reply_views::feed_views(web, &rows).await?,
         next,
         atom,
         p: web.page().await,

@@ -24,6 +24,8 @@ pub struct PostView {
     pub content: String,
     /// What this post answers, when that is an http(s) link.
     pub reply_to: Option<String>,
+    /// What this post answers, when we hold it (lists fill it in).
+    pub answers: Option<super::reply_views::AnsweredView>,
     /// The language of `content`, when known (the element's `lang`).
     pub content_lang: Option<String>,
     /// A content warning: shown first, with the content (and media) behind a `<details>`.
@@ -154,6 +156,7 @@ pub fn post_view(
             .as_deref()
             .and_then(crate::render::links::web_url)
             .map(str::to_string),
+        answers: None,
         warning: crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
             .map(|w| w.label(&t.get("post-sensitive"))),
         author_name: author_name.to_string(),
