@@ -118,6 +118,10 @@ impl Urls {
     pub fn post(&self, public_id: &str) -> Url {
         self.join(&format!("/posts/{public_id}"))
     }
+    /// An uploaded file (a logo, a post's image).
+    pub fn media(&self, public_id: &str) -> Url {
+        self.join(&format!("/media/{public_id}"))
+    }
     pub fn activity(&self, public_id: &str) -> Url {
         self.join(&format!("/activities/{public_id}"))
     }

@@ -150,18 +150,7 @@ pub fn check_name(name: &str) -> crate::error::AppResult<()> {
     Ok(())
 }
 
-/// The image type of a logo, from its first bytes.
-pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-        Some("image/jpeg")
-    } else if bytes.len() > 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
-    }
-}
+pub use super::media::image_type;
 
 impl ProfileInput {
     /// The profile as stored now.
@@ -227,8 +216,7 @@ pub async fn update_profile(
             image_type(bytes).ok_or_else(|| invalid("logo: must be a PNG, JPEG or WebP image"))?;
         let id = crate::context::new_public_id();
         db::media::insert(tx.exec(), &id, media_type, bytes, now.timestamp_millis()).await?;
-        let mut url = ctx.urls.base().clone();
-        url.set_path(&format!("/media/{id}"));
+        let url = ctx.urls.media(&id);
         icon = json!({ "type": "Image", "mediaType": media_type, "url": url });
     }
     let data = json!({ "website": website, "territory": territory, "icon": icon }).to_string();

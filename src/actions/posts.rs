@@ -63,7 +63,10 @@ fn write<'a>(
 /// Publishes a new note, article or event.
 #[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn create(ctx: &AppContext, input: PostInput) -> AppResult<PostRow> {
-    let valid = input.validate_new()?;
+    let mut valid = input.validate_new()?;
+    if let Some(images) = &input.images {
+        valid.data.attachments = super::media::attachments(ctx, images).await?;
+    }
     let public_id = new_public_id();
     let ap_id = ctx.urls.post(&public_id);
     let now = ctx.now();
@@ -106,7 +109,10 @@ pub async fn edit(ctx: &AppContext, public_id: &str, input: PostInput) -> AppRes
     if row.deleted_at.is_some() {
         return Err(AppError::NotFound(format!("post {public_id} was deleted")));
     }
-    let valid = input.validate_edit(&current(&row))?;
+    let mut valid = input.validate_edit(&current(&row))?;
+    if let Some(images) = &input.images {
+        valid.data.attachments = super::media::attachments(ctx, images).await?;
+    }
     let now = ctx.now();
     // Peers ignore an Update whose `updated` is not newer: never reuse a timestamp.
     let updated = now.timestamp_millis().max(row.updated + 1);
@@ -212,6 +218,12 @@ pub fn api_json(ctx: &AppContext, row: &PostRow) -> serde_json::Value {
     });
     let data = PostData::parse(&row.data);
     v["tags"] = json!(data.tags);
+    v["images"] = data
+        .attachments
+        .iter()
+        .filter(|a| a.kind == "Image")
+        .map(|a| json!({"url": a.url, "type": a.media_type, "alt": a.name}))
+        .collect();
     if row.kind == "Event" {
         event_fields(&mut v, row, &data);
     }

@@ -1,4 +1,4 @@
-//! Uploaded media (the centre's logo), kept in the database so that every node serving the
+//! Uploaded media (the centre's logo, the images of its posts), kept in the database so that every node serving the
 //! instance has it.
 
 use super::{Exec, with_exec};
@@ -28,5 +28,12 @@ pub async fn insert(
 pub async fn find(ex: Exec<'_>, public_id: &str) -> anyhow::Result<Option<MediaRow>> {
     const SQL: &str = "SELECT content_type, bytes FROM media WHERE public_id = $1";
     with_exec!(ex, c => sqlx::query_as::<_, MediaRow>(SQL).bind(public_id).fetch_optional(c).await)
+        .context("reading media")
+}
+
+/// The type of an upload, without reading its bytes.
+pub async fn content_type(ex: Exec<'_>, public_id: &str) -> anyhow::Result<Option<String>> {
+    const SQL: &str = "SELECT content_type FROM media WHERE public_id = $1";
+    with_exec!(ex, c => sqlx::query_scalar::<_, String>(SQL).bind(public_id).fetch_optional(c).await)
         .context("reading media")
 }

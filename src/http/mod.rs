@@ -66,7 +66,8 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
         .layer(axum::middleware::from_fn(guard::security_headers))
 }
 
-/// The staff console. The profile form takes a logo upload, so its body limit is larger.
+/// The staff console. The profile form takes a logo upload and the compose forms an image,
+/// so their body limits are larger.
 fn console_router() -> Router {
     use web::console::{
         admin, auth, cosign, domains, own_signatures, posts, statement_form, statements,
@@ -77,8 +78,18 @@ fn console_router() -> Router {
         .route("/logout", post(auth::logout))
         .route("/setup", get(auth::setup_form).post(auth::setup))
         .route("/posts", get(posts::list))
-        .route("/compose", get(posts::compose_form).post(posts::create))
-        .route("/posts/{id}/edit", get(posts::edit_form).post(posts::edit))
+        .route(
+            "/compose",
+            get(posts::compose_form)
+                .post(posts::create)
+                .layer(DefaultBodyLimit::max(api::media::BODY_LIMIT)),
+        )
+        .route(
+            "/posts/{id}/edit",
+            get(posts::edit_form)
+                .post(posts::edit)
+                .layer(DefaultBodyLimit::max(api::media::BODY_LIMIT)),
+        )
         .route("/posts/{id}/delete", post(posts::delete))
         .route("/follows", get(admin::follows_view).post(admin::follow))
         .route("/follows/{id}/unfollow", post(admin::unfollow))

@@ -171,6 +171,12 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
         signed_text: None,
         signatures: vec![],
     };
+    // Our images, as Mastodon displays them: `Image` with its alternative text as `name`.
+    for a in data.attachments.iter().filter(|a| a.kind == "Image") {
+        object.attachment.push(json!({
+            "type": "Image", "mediaType": a.media_type, "url": a.url, "name": a.name,
+        }));
+    }
     match p.kind.as_str() {
         "Article" => {
             let title = p.name.clone().unwrap_or_default();

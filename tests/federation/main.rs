@@ -35,6 +35,7 @@ mod metrics;
 mod object_types;
 mod outbound;
 mod pasture;
+mod post_images;
 mod process;
 mod public_pages;
 mod publishing;

@@ -7,6 +7,7 @@ pub mod domain_allows;
 pub mod feed;
 pub mod follows;
 pub mod invitations;
+pub mod media;
 pub mod moderation;
 pub mod posts;
 pub mod settings;
@@ -31,6 +32,10 @@ pub fn router() -> Router {
         .route("/followers/{id}/approve", post(follows::approve))
         .route("/followers/{id}/reject", post(follows::reject))
         .route("/posts", post(posts::create))
+        .route(
+            "/media",
+            post(media::upload).layer(axum::extract::DefaultBodyLimit::max(media::BODY_LIMIT)),
+        )
         .route(
             "/posts/{id}",
             get(posts::get).patch(posts::edit).delete(posts::delete),

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cosign;
 pub mod domains;
 pub mod own_signatures;
+pub mod post_form;
 pub mod posts;
 pub mod statement_form;
 #[cfg(test)]
