@@ -301,6 +301,21 @@ async function describe(object, loaders = {}) {
   } catch (error) {
     out.tags_error = String(error);
   }
+  if (typeof object.getAttachments === "function") {
+    out.attachments = [];
+    try {
+      for await (const a of object.getAttachments(loaders)) {
+        out.attachments.push({
+          type: a.constructor.name,
+          media_type: str(a.mediaType),
+          url: str(a.url?.href ?? a.url),
+          name: str(a.name),
+        });
+      }
+    } catch (error) {
+      out.attachments_error = String(error);
+    }
+  }
   if (object.locationId != null || object instanceof Event) {
     try {
       const place = await object.getLocation(loaders);

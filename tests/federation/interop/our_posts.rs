@@ -17,9 +17,25 @@ async fn our_note_article_and_event_verify_and_parse_in_fedify() {
     let us = centre().await;
     fedify_follows(&peer, &us).await;
 
+    let png = [&b"\x89PNG\r\n\x1a\n"[..], &[1u8; 64]].concat();
+    let upload = us
+        .http
+        .post(us.url("/api/v1/media"))
+        .bearer_auth(&us.token)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(png).file_name("affiche.png"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::CREATED);
+    let media: Value = upload.json().await.unwrap();
+
     let mut ids = Vec::new();
     for body in [
-        json!({"content": "Bonjour Fedify"}),
+        json!({"content": "Bonjour Fedify",
+               "images": [{"media": media["id"], "alt": "Affiche de la rencontre"}]}),
         json!({"type": "Article", "title": "Rapport annuel", "summary": "Les chiffres clés.",
                "content": "<h2>Chiffres</h2><p>Un texte long.</p>"}),
         json!({"type": "Event", "title": "Débat", "content": "Une soirée d'échanges.",
@@ -88,6 +104,12 @@ async fn our_note_article_and_event_verify_and_parse_in_fedify() {
         "{note:#}"
     );
     assert_eq!(note["summary"], Value::Null, "a Note carries no summary");
+    assert_eq!(
+        note["attachments"],
+        json!([{"type": "Image", "media_type": "image/png", "url": media["url"],
+                "name": "Affiche de la rencontre"}]),
+        "{note:#}"
+    );
 
     assert_eq!(article["type"], "Article");
     assert_eq!(article["name"], "Rapport annuel");
