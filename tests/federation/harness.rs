@@ -360,6 +360,21 @@ impl TestInstance {
         Instance::build(config).await.unwrap().deliverer
     }
 
+    /// The number of rows of `table`, read straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.ctx.db {
+            maillage::db::Db::Sqlite { reader, .. } => sqlx::query_scalar::<_, i64>(&sql)
+                .fetch_one(reader)
+                .await
+                .unwrap(),
+            maillage::db::Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(&sql)
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+        }
+    }
+
     /// Follows `other` and runs deliveries until the Accept has arrived.
     pub async fn follow_and_wait(&self, other: &TestInstance) -> Value {
         let (status, follow) = self

@@ -146,19 +146,6 @@ async fn reactions_to_other_things_store_nothing(backend: Backend) {
     let mut foreign = reaction(&b, "Like", "x2", &url);
     foreign["id"] = json!(format!("{}/activities/forged", a.base));
     assert!(b.deliver_to(&a, &foreign).await.is_client_error());
-    let count = match &a.ctx.db {
-        maillage::db::Db::Sqlite { reader, .. } => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions")
-                .fetch_one(reader)
-                .await
-                .unwrap()
-        }
-        maillage::db::Db::Postgres(pool) => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reactions")
-                .fetch_one(pool)
-                .await
-                .unwrap()
-        }
-    };
+    let count = a.count("reactions").await;
     assert_eq!(count, 0);
 }
