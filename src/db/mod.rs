@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod post_tags;
 pub mod posts;
 pub mod reactions;
+pub mod reports;
 pub mod settings;
 pub mod signatures;
 pub mod startup_lock;

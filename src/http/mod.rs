@@ -69,7 +69,7 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
 /// The staff console. The profile form takes a logo upload, so its body limit is larger.
 fn console_router() -> Router {
     use web::console::{
-        admin, auth, cosign, domains, own_signatures, posts, statement_form, statements,
+        admin, auth, cosign, domains, own_signatures, posts, reports, statement_form, statements,
     };
     Router::new()
         .route("/", get(posts::dashboard))
@@ -93,6 +93,11 @@ fn console_router() -> Router {
         .route("/domains/unblock", post(domains::unblock))
         .route("/domains/allow", post(domains::allow))
         .route("/domains/disallow", post(domains::disallow))
+        .route("/reports", get(reports::list))
+        .route("/reports/new", get(reports::new_form).post(reports::send))
+        .route("/reports/{id}/resolve", post(reports::resolve))
+        .route("/reports/{id}/hide", post(reports::hide))
+        .route("/reports/{id}/block", post(reports::block))
         .route(
             "/profile",
             get(admin::profile_view)
