@@ -83,7 +83,20 @@ async fn resolve(data: &Data<AppContext>, url: &Url) -> AppResult<(DbActor, Opti
         &data.reset_request_count(),
     )
     .await
-    .map_err(|e| remote(url, e))?;
+    .map_err(|e| {
+        use activitypub_federation::error::Error as E;
+        match e {
+            E::NotFound | E::ObjectDeleted(_) => {
+                invalid(format!("object: {url} was not found on its server"))
+            }
+            // What a 404 page, or a web page, gives.
+            E::FetchInvalidContentType(_) => invalid(format!(
+                "object: {url} is not a post or an actor (not found, or not ActivityPub)"
+            )),
+            E::UrlVerificationError(m) => invalid(format!("object: {url}: {m}")),
+            e => remote(url, e),
+        }
+    })?;
     let (id, doc) = (fetched.url, fetched.object);
     let is_actor = doc.get("inbox").is_some()
         || first_type(&doc).is_some_and(|t| ACTOR_TYPES.contains(&t.as_str()));
