@@ -106,7 +106,7 @@ pub async fn record(
             reporter.id,
             flag_id.as_str(),
             None,
-            &crate::render::sanitize::escape(&excerpt),
+            &excerpt,
             now,
         )
         .await?;
