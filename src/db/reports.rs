@@ -91,13 +91,6 @@ pub async fn find(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<ReportRow>> {
         .context("reading a report")
 }
 
-/// How many reports are open.
-pub async fn count_open(ex: Exec<'_>) -> anyhow::Result<i64> {
-    const SQL: &str = "SELECT COUNT(*) FROM reports WHERE resolved_at IS NULL";
-    with_exec!(ex, c => sqlx::query_scalar::<_, i64>(SQL).fetch_one(c).await)
-        .context("counting open reports")
-}
-
 /// Marks an open report resolved. Returns false when it was already resolved (or is unknown).
 pub async fn resolve(ex: Exec<'_>, id: i64, by: &str, now: i64) -> anyhow::Result<bool> {
     const SQL: &str = "UPDATE reports SET resolved_at = $2, resolved_by = $3 \
