@@ -21,6 +21,8 @@ pub mod remote_poll;
 pub mod remote_posts;
 pub mod remote_tags;
 pub mod reply_context;
+pub mod report_send;
+pub mod reports;
 pub mod statement_check;
 pub mod statement_jobs;
 pub mod statement_publish;

@@ -29,6 +29,13 @@ pub async fn check(db: &Db, token: &str) -> anyhow::Result<bool> {
         .is_some())
 }
 
+/// The name of `token` if it is valid and unrevoked.
+pub async fn name_of(db: &Db, token: &str) -> anyhow::Result<Option<String>> {
+    Ok(db::tokens::find_active(db.read(), &hash(token))
+        .await?
+        .map(|t| t.name))
+}
+
 /// Revokes every active token named `name`; returns how many.
 pub async fn revoke(db: &Db, name: &str, now: i64) -> anyhow::Result<u64> {
     db::tokens::revoke_by_name(db.write(), name, now).await

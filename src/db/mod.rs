@@ -20,6 +20,7 @@ pub mod post_tags;
 pub mod post_threads;
 pub mod posts;
 pub mod reactions;
+pub mod reports;
 pub mod settings;
 pub mod signatures;
 pub mod startup_lock;

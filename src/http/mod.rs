@@ -70,7 +70,7 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
 /// so their body limits are larger.
 fn console_router() -> Router {
     use web::console::{
-        admin, auth, cosign, domains, own_signatures, posts, statement_form, statements,
+        admin, auth, cosign, domains, own_signatures, posts, reports, statement_form, statements,
     };
     Router::new()
         .route("/", get(posts::dashboard))
@@ -104,6 +104,11 @@ fn console_router() -> Router {
         .route("/domains/unblock", post(domains::unblock))
         .route("/domains/allow", post(domains::allow))
         .route("/domains/disallow", post(domains::disallow))
+        .route("/reports", get(reports::list))
+        .route("/reports/new", get(reports::new_form).post(reports::send))
+        .route("/reports/{id}/resolve", post(reports::resolve))
+        .route("/reports/{id}/hide", post(reports::hide))
+        .route("/reports/{id}/block", post(reports::block))
         .route(
             "/profile",
             get(admin::profile_view)

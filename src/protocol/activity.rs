@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-/// Follow, Accept, Reject, Undo, Update, Delete, Invite and any activity we do not model.
+/// Follow, Accept, Reject, Undo, Update, Delete, Invite, Flag and any activity we do not model.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityJson {
@@ -30,6 +30,11 @@ pub struct ActivityJson {
     /// `Accept` of an `Invite`: what the acceptance produced (a co-signature id).
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub result: Value,
+    /// `Flag`: the reporter's comment (plain text as Mastodon sends it; anything else is
+    /// read as absent).
+    #[serde(default, deserialize_with = "super::helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 /// `actor` may be a URL or an embedded actor with an id.

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod actor;
 pub mod collection;
 pub mod context;
+pub mod flag;
 pub mod helpers;
 pub mod links;
 pub mod object;

@@ -209,6 +209,10 @@ async fn every_console_form_refuses_a_missing_or_wrong_csrf_token(backend: Backe
         "/console/domains/unblock".into(),
         "/console/domains/allow".into(),
         "/console/domains/disallow".into(),
+        "/console/reports/1/resolve".into(),
+        "/console/reports/1/hide".into(),
+        "/console/reports/1/block".into(),
+        "/console/reports/new".into(),
         "/console/users".into(),
     ];
     for route in &routes {

@@ -45,6 +45,7 @@ mod reactions;
 mod remote;
 mod remote_content_browser;
 mod replies;
+mod reports;
 mod restart;
 mod signed_fetch;
 mod startup_race;

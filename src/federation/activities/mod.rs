@@ -7,6 +7,7 @@
 mod accept;
 mod create;
 mod delete;
+mod flag;
 mod follow;
 mod invite;
 mod reaction;
@@ -34,7 +35,7 @@ pub struct InboxActivity(pub ActivityJson);
 /// Activity types we act on.
 pub const HANDLED: &[&str] = &[
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Invite", "Like",
-    "Announce",
+    "Announce", "Flag",
 ];
 
 #[async_trait::async_trait]
@@ -72,6 +73,7 @@ impl Activity for InboxActivity {
                 }
                 Ok(())
             }
+            "Flag" => flag::verify(a),
             _ => Ok(()),
         }
     }
@@ -109,6 +111,7 @@ impl Activity for InboxActivity {
                     "Delete" => delete::receive(a, data).await?,
                     "Invite" => invite::receive(a, data).await?,
                     "Like" | "Announce" => reaction::receive(a, data).await?,
+                    "Flag" => flag::receive(a, data).await?,
                     _ => {}
                 }
                 Writes::default()

@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod media;
 pub mod moderation;
 pub mod posts;
+pub mod reports;
 pub mod settings;
 pub mod signatures;
 pub mod statements;
@@ -70,6 +71,9 @@ pub fn router() -> Router {
         .route("/replies/{id}/hide", post(moderation::hide))
         .route("/replies/{id}/unhide", post(moderation::unhide))
         .route("/notifications", get(moderation::notifications))
+        .route("/reports", get(reports::list).post(reports::send))
+        .route("/reports/{id}", get(reports::get))
+        .route("/reports/{id}/resolve", post(reports::resolve))
         .route(
             "/settings/network_replies",
             get(settings::get_network_replies).put(settings::put_network_replies),
@@ -93,8 +97,12 @@ pub fn router() -> Router {
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }
 
-/// Proof that the request carried a valid, unrevoked API token.
-pub struct Staff;
+/// Proof that the request carried a valid, unrevoked API token. Tokens are created by
+/// administrators (console or command line) and act with an administrator's rights.
+pub struct Staff {
+    /// The token's name, recorded as `token:NAME` where an action keeps who did it.
+    pub token_name: String,
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for Staff {
     type Rejection = AppError;
@@ -112,10 +120,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
             .ok_or_else(|| {
                 AppError::Unauthorized("missing bearer token (Authorization: Bearer …)".into())
             })?;
-        if actions::tokens::check(&data.db, token).await? {
-            Ok(Staff)
-        } else {
-            Err(AppError::Unauthorized("invalid or revoked token".into()))
+        match actions::tokens::name_of(&data.db, token).await? {
+            Some(token_name) => Ok(Staff { token_name }),
+            None => Err(AppError::Unauthorized("invalid or revoked token".into())),
         }
     }
 }

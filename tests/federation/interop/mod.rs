@@ -13,6 +13,7 @@ mod httpsig;
 mod jsonld;
 mod our_posts;
 mod replies;
+mod reports;
 mod statements;
 
 use crate::harness::{Backend, TestInstance};

@@ -1,5 +1,5 @@
 //! The staff console: sign-in, first-run setup, writing, follows, delivery health, API tokens,
-//! the centre's profile and accounts. Sessions are `HttpOnly` cookies (`Secure` outside
+//! the centre's profile and accounts, reports. Sessions are `HttpOnly` cookies (`Secure` outside
 //! development mode); every form carries a CSRF token; admins can do everything, editors write
 //! and publish.
 
@@ -10,6 +10,7 @@ pub mod domains;
 pub mod own_signatures;
 pub mod post_form;
 pub mod posts;
+pub mod reports;
 pub mod statement_form;
 #[cfg(test)]
 mod statement_keys;
