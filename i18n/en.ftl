@@ -45,6 +45,7 @@ poll-multiple = several choices
 poll-ends = ends on { $date }
 poll-ended = ended on { $date }
 poll-closed = closed
+post-boosted-by = Boosted by
 post-in-reply-to = In reply to
 post-read-more = Read more
 event-when = When
@@ -369,6 +370,13 @@ signatures-unpublished = not published yet
 ## End: joint statements, console and public page
 
 # Domain lists
+console-boosts = Boosts
+boosts-help = Boosting a public post of another centre sends it to your followers, as a boost on Mastodon does; it shows in their feed "Boosted by" your centre. Its author is told.
+boosts-object = Address of the post
+boosts-boost = Boost
+boosts-ours = Our boosts
+boosts-none = No boosts yet.
+boosts-undo = Undo the boost
 console-domains = Domains
 domains-blocked = Blocked domains
 domains-blocked-help = Nothing is received from a blocked domain or sent to it; its followers and replies are removed when it is blocked.

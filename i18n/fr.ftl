@@ -45,6 +45,7 @@ poll-multiple = plusieurs choix
 poll-ends = se termine le { $date }
 poll-ended = terminé le { $date }
 poll-closed = clos
+post-boosted-by = Partagé par
 post-in-reply-to = En réponse à
 post-read-more = Lire la suite
 event-when = Quand
@@ -369,6 +370,13 @@ signatures-unpublished = pas encore publiée
 ## Fin : déclarations communes, console et page publique
 
 # Domain lists
+console-boosts = Partages
+boosts-help = Partager une publication publique d’un autre centre l’envoie à vos abonnés, comme un partage sur Mastodon ; elle apparaît dans leur fil « Partagé par » votre centre. Son auteur en est informé.
+boosts-object = Adresse de la publication
+boosts-boost = Partager
+boosts-ours = Nos partages
+boosts-none = Aucun partage pour l’instant.
+boosts-undo = Annuler le partage
 console-domains = Domaines
 domains-blocked = Domaines bloqués
 domains-blocked-help = Rien n’est reçu d’un domaine bloqué ni envoyé vers lui ; ses abonnés et ses réponses sont retirés au blocage.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod backfill;
+pub mod boosts;
 pub mod centre;
 pub mod cosign;
 pub mod followers;
@@ -16,6 +17,7 @@ pub mod post_input;
 pub mod post_writes;
 pub mod posts;
 pub mod remote_attachments;
+pub mod remote_fetch;
 pub mod remote_language;
 pub mod remote_poll;
 pub mod remote_posts;

@@ -1,17 +1,11 @@
-//! What a followed centre's reply answers: when the post it replies to is on a server we do not
-//! hear from, it is fetched (signed, like every GET we send) in the background and stored, so
-//! the feed can show "in reply to <author>: <excerpt>" instead of a bare link. Bounded: at most
+//! Posts the feed shows but we do not hold: what a followed centre's reply answers, and what
+//! it boosts. They are fetched (signed, like every GET we send) in the background and stored,
+//! so the feed can show "in reply to <author>: <excerpt>", or the boosted post itself. Bounded: at most
 //! [`MAX_DEPTH`] posts up the thread, a few fetches at once ([`crate::memory::fetch_gate`]),
 //! public and unlisted posts only, each on its author's server. A failure only leaves the link.
 
-use crate::{
-    context::AppContext,
-    db,
-    error::{AppError, AppResult},
-    federation::{objects::actor::DbActor, verify_same_origin},
-    protocol::object::{ObjectJson, is_content_type},
-};
-use activitypub_federation::{config::Data, fetch::fetch_object_http, fetch::object_id::ObjectId};
+use crate::{context::AppContext, db, error::AppResult};
+use activitypub_federation::config::Data;
 use url::Url;
 
 /// Posts fetched at most up one thread (the one answered, what it answers, and so on).
@@ -51,29 +45,6 @@ async fn fetch_one(data: &Data<AppContext>, url: &Url) -> AppResult<Option<Url>>
         return Ok(None);
     };
     let _slot = data.reply_fetches.run_slot().await;
-    let value = fetch_object_http::<_, serde_json::Value>(url, data)
-        .await?
-        .object;
-    let object: ObjectJson = serde_json::from_value(value)
-        .map_err(|e| AppError::Invalid(format!("{url}: not a post: {e}")))?;
-    verify_same_origin(&object.id, url)?;
-    if !is_content_type(&object.kind) {
-        return Err(AppError::Invalid(format!(
-            "{url}: a {} is not a kind of post we keep",
-            object.kind
-        )));
-    }
-    if super::remote_posts::visibility_of(&object) == "followers" {
-        return Err(AppError::Invalid(format!("{url}: not a public post")));
-    }
-    let author = object
-        .attributed_to
-        .first()
-        .ok_or_else(|| AppError::Invalid(format!("{url}: no attributedTo")))?;
-    verify_same_origin(&object.id, author)?;
-    let actor = ObjectId::<DbActor>::from(author.clone())
-        .dereference(data)
-        .await?;
-    super::remote_posts::store(data, &actor.row, &object).await?;
+    let object = super::remote_fetch::post(data, url).await?;
     Ok(object.in_reply_to.filter(|p| p != url))
 }

@@ -4,6 +4,7 @@
 
 pub mod actors;
 pub mod batch;
+pub mod boosts;
 pub mod deliveries;
 pub mod dialect;
 pub mod domain_allows;

@@ -22,30 +22,6 @@ pub async fn replies(
     .context("reading replies")
 }
 
-/// The posts answered by replies (their ids in `ap_ids`), with their authors, unless deleted
-/// or hidden. At most 100 ids are looked up.
-pub async fn answered(ex: Exec<'_>, ap_ids: &[&str]) -> anyhow::Result<Vec<FeedRow>> {
-    let ids = &ap_ids[..ap_ids.len().min(100)];
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT {}{}WHERE p.ap_id IN ({}) AND p.deleted_at IS NULL AND p.hidden_at IS NULL",
-        columns!(),
-        with_author!(),
-        placeholders.join(", ")
-    );
-    with_exec!(ex, c => {
-        let mut q = sqlx::query_as::<_, FeedRow>(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(c).await
-    })
-    .context("reading the posts that replies answer")
-}
-
 /// Hides or shows a reply (moderation).
 pub async fn set_hidden(ex: Exec<'_>, id: i64, hidden_at: Option<i64>) -> anyhow::Result<()> {
     const SQL: &str = "UPDATE posts SET hidden_at = $2 WHERE id = $1";

@@ -32,6 +32,8 @@ pub struct PostRow {
     pub sequence: i64,
     /// Set when staff hid this reply.
     pub hidden_at: Option<i64>,
+    /// For a boost (kind `Announce`): the id of the post it shares.
+    pub boost_of: Option<String>,
 }
 
 /// A post with the actor who wrote it, as the feed shows it.
@@ -72,7 +74,7 @@ macro_rules! columns {
     () => {
         "p.id, p.ap_id, p.public_id, p.actor_id, p.kind, p.visibility, p.name, p.summary, \
          p.content, p.url, p.in_reply_to, p.published, p.updated, p.deleted_at, p.local, p.data, \
-         p.start_at, p.end_at, p.timezone, p.event_status, p.sequence, p.hidden_at"
+         p.start_at, p.end_at, p.timezone, p.event_status, p.sequence, p.hidden_at, p.boost_of"
     };
 }
 
@@ -346,7 +348,7 @@ pub async fn local_recent(ex: Exec<'_>, limit: i64) -> anyhow::Result<Vec<PostRo
     const SQL: &str = concat!(
         "SELECT ",
         columns!(),
-        " FROM posts p WHERE p.local = $1 AND p.public_id IS NOT NULL \
+        " FROM posts p WHERE p.local = $1 AND p.public_id IS NOT NULL AND p.kind <> 'Announce' \
          ORDER BY p.published DESC, p.id DESC LIMIT $2"
     );
     with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(true).bind(limit).fetch_all(c).await)
@@ -357,4 +359,28 @@ pub async fn find_by_id(ex: Exec<'_>, id: i64) -> anyhow::Result<Option<PostRow>
     const SQL: &str = concat!("SELECT ", columns!(), " FROM posts p WHERE p.id = $1");
     with_exec!(ex, c => sqlx::query_as::<_, PostRow>(SQL).bind(id).fetch_optional(c).await)
         .context("reading post")
+}
+
+/// The posts with these ids (what replies answer, what boosts share), with their authors,
+/// unless deleted or hidden. At most 100 ids are looked up.
+pub async fn with_authors(ex: Exec<'_>, ap_ids: &[&str]) -> anyhow::Result<Vec<FeedRow>> {
+    let ids = &ap_ids[..ap_ids.len().min(100)];
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {}{}WHERE p.ap_id IN ({}) AND p.deleted_at IS NULL AND p.hidden_at IS NULL",
+        columns!(),
+        with_author!(),
+        placeholders.join(", ")
+    );
+    with_exec!(ex, c => {
+        let mut q = sqlx::query_as::<_, FeedRow>(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })
+    .context("reading posts by id")
 }

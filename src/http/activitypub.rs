@@ -54,7 +54,7 @@ pub async fn post(web: Web, Path(id): Path<String>) -> AppResult<Response> {
     let data = &web.data;
     let row = db::posts::find_by_public_id(data.db.read(), &id)
         .await?
-        .filter(|p| p.local && p.visibility != "followers")
+        .filter(|p| p.local && p.visibility != "followers" && p.kind != "Announce")
         .ok_or_else(|| AppError::NotFound(format!("no post {id}")))?;
     let json = wants_activity_json(&web.headers);
     if json {
@@ -190,6 +190,14 @@ pub async fn outbox(
         .flatten();
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
+        if row.kind == "Announce" {
+            let mut announce = crate::actions::boosts::announce_json(data, row, None);
+            if let Value::Object(m) = &mut announce {
+                m.remove("@context");
+            }
+            items.push(announce);
+            continue;
+        }
         let object = render::activitypub::post(data, row)?;
         let (to, cc) = (object.to.clone(), object.cc.clone());
         let mut create_id = Url::parse(&row.ap_id).map_err(anyhow::Error::from)?;

@@ -84,8 +84,10 @@ async fn atom(ctx: &AppContext, q: FeedQuery, local_only: bool, path: &str) -> A
         tag: tag.as_deref(),
         public_only: true,
     };
-    let rows =
+    let mut rows =
         db::posts::latest(ctx.db.read(), scope, db::posts::Cursor::START, FEED_LIMIT).await?;
+    // Boosts are not entries of their own: the feed lists what the centres write.
+    rows.retain(|r| r.post.kind != "Announce");
     let name = &ctx.config.centre.name;
     let title = if local_only {
         name.clone()

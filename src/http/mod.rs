@@ -70,7 +70,8 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
 /// so their body limits are larger.
 fn console_router() -> Router {
     use web::console::{
-        admin, auth, cosign, domains, own_signatures, posts, reports, statement_form, statements,
+        admin, auth, boosts, cosign, domains, own_signatures, posts, reports, statement_form,
+        statements,
     };
     Router::new()
         .route("/", get(posts::dashboard))
@@ -91,6 +92,8 @@ fn console_router() -> Router {
                 .layer(DefaultBodyLimit::max(api::media::BODY_LIMIT)),
         )
         .route("/posts/{id}/delete", post(posts::delete))
+        .route("/boosts", get(boosts::view).post(boosts::boost))
+        .route("/boosts/{id}/undo", post(boosts::undo))
         .route("/follows", get(admin::follows_view).post(admin::follow))
         .route("/follows/{id}/unfollow", post(admin::unfollow))
         .route("/followers/{id}/approve", post(admin::approve))

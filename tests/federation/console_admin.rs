@@ -213,6 +213,8 @@ async fn every_console_form_refuses_a_missing_or_wrong_csrf_token(backend: Backe
         "/console/reports/1/hide".into(),
         "/console/reports/1/block".into(),
         "/console/reports/new".into(),
+        "/console/boosts".into(),
+        "/console/boosts/x/undo".into(),
         "/console/users".into(),
     ];
     for route in &routes {

@@ -7,6 +7,7 @@ mod allowlist;
 mod api;
 mod attachments;
 mod backends;
+mod boosts;
 mod browser;
 mod chromium;
 mod console;

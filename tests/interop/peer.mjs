@@ -59,12 +59,14 @@ import {
 import {
   Accept,
   Activity,
+  Announce,
   Create,
   Delete,
   Endpoints,
   Event,
   Follow,
   isActor,
+  Like,
   Mention,
   Note,
   Object as ApObject,
@@ -615,6 +617,35 @@ const control = {
       preferSharedInbox: false,
     });
     return { id: note.id.href, activity: create.id.href, mention: handle };
+  },
+
+  // A Like or an Announce of `object` sent to `actor_url`'s inbox; `undo`: the Undo of the
+  // reaction whose id is given instead.
+  "POST /control/react": async ({ type, object, actor_url, undo }) => {
+    const ctx = context();
+    const target = await ctx.lookupObject(actor_url);
+    if (!isActor(target)) throw new Error(`not an actor: ${actor_url}`);
+    const Kind = type === "Like" ? Like : Announce;
+    const reaction = new Kind({
+      id: undo ? new URL(undo) : new URL(`/activities/${newId()}`, origin),
+      actor: actorUri(ctx),
+      object: new URL(object),
+      to: PUBLIC_COLLECTION,
+      ccs: [target.id],
+    });
+    const activity = undo
+      ? new Undo({
+        id: new URL(`/activities/${newId()}`, origin),
+        actor: actorUri(ctx),
+        object: reaction,
+        to: PUBLIC_COLLECTION,
+      })
+      : reaction;
+    await ctx.sendActivity({ identifier: IDENTIFIER }, target, activity, {
+      immediate: true,
+      preferSharedInbox: false,
+    });
+    return { id: reaction.id.href, activity: activity.id.href };
   },
 
   "POST /control/send-raw": async ({ inbox, body, content, tamper = "none", spec = "draft-cavage" }) => {

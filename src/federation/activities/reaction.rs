@@ -1,6 +1,7 @@
-//! `Like` and `Announce` (a boost) of one of our posts, and their `Undo`. A reaction to
-//! something that is not a live public post of ours is accepted and ignored, as Mastodon does
-//! (a boost of another server's post is not kept yet).
+//! `Like` and `Announce` (a boost) of one of our posts, and their `Undo`. A followed centre's
+//! boost of another post comes into the network feed ([`crate::actions::boosts`]); any other
+//! reaction to something that is not a live public post of ours is accepted and ignored, as
+//! Mastodon does.
 
 use super::actor_row;
 use crate::{
@@ -41,6 +42,14 @@ pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), App
         return Ok(());
     };
     let Some(post) = our_post(&a.object, data).await? else {
+        if kind == "boost" {
+            let actor = actor_row(&a.actor, data).await?;
+            if crate::actions::follows::is_following(data, actor.id).await?
+                && let Some(object) = id_of(&a.object)
+            {
+                return crate::actions::boosts::received(data, &actor, &a.id, &object).await;
+            }
+        }
         tracing::debug!(kind, "reaction to something that is not ours: ignored");
         return Ok(());
     };
@@ -60,6 +69,12 @@ pub async fn undo(a: &ActivityJson, data: &Data<AppContext>) -> Result<bool, App
     };
     let post = a.object.get("object").and_then(id_of);
     let mut removed = 0;
+    if let Some(id) = &undone_id
+        && undone_type != "Like"
+    {
+        let now = data.now().timestamp_millis();
+        removed += db::boosts::undo(data.db.write(), actor.id, id.as_str(), now).await?;
+    }
     for kind in match kind_of(undone_type) {
         Some(k) => vec![k],
         // An undo that names the activity by id only: whichever it was.

@@ -52,8 +52,38 @@ pub async fn feed(
                 .map(|r| format!("{}_{}", r.post.published, r.post.id))
         })
         .flatten();
-    let items: Vec<Value> = rows.iter().map(item_json).collect();
+    let shared: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.post.boost_of.as_deref())
+        .collect();
+    let shared = db::posts::with_authors(data.db.read(), &shared).await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| match &r.post.boost_of {
+            Some(of) => boost_json(r, of, shared.iter().find(|s| s.post.ap_id == *of)),
+            None => item_json(r),
+        })
+        .collect();
     Ok(Json(json!({ "items": items, "next": next })))
+}
+
+/// A boost in the feed: who boosted, when, and the post shared (`null` until it is fetched).
+fn boost_json(
+    r: &crate::db::posts::FeedRow,
+    of: &str,
+    shared: Option<&db::posts::FeedRow>,
+) -> Value {
+    json!({
+        "id": r.post.ap_id,
+        "type": "Announce",
+        "actor": r.actor_ap_id,
+        "author_name": r.author_name,
+        "author_handle": format!("{}@{}", r.author_username, r.author_domain),
+        "published": time(r.post.published),
+        "local": r.post.local,
+        "object": of,
+        "boosted": shared.map(item_json),
+    })
 }
 
 /// The texts by language: the default first (when its language is known), then the others in

@@ -1,6 +1,7 @@
 //! The JSON admin API under `/api/v1`, authenticated with bearer tokens. Errors are
 //! `{"error": "…"}` with the matching status.
 
+pub mod boosts;
 pub mod calendar;
 pub mod deliveries;
 pub mod domain_allows;
@@ -33,6 +34,8 @@ pub fn router() -> Router {
         .route("/followers/{id}/approve", post(follows::approve))
         .route("/followers/{id}/reject", post(follows::reject))
         .route("/posts", post(posts::create))
+        .route("/boosts", post(boosts::create).get(boosts::list))
+        .route("/boosts/{id}", axum::routing::delete(boosts::delete))
         .route(
             "/media",
             post(media::upload).layer(axum::extract::DefaultBodyLimit::max(media::BODY_LIMIT)),

@@ -26,6 +26,8 @@ pub struct PostView {
     pub reply_to: Option<String>,
     /// What this post answers, when we hold it (lists fill it in).
     pub answers: Option<super::reply_views::AnsweredView>,
+    /// Shown as boosted by this centre (lists fill it in).
+    pub boosted_by: Option<super::reply_views::BoostedBy>,
     /// The language of `content`, when known (the element's `lang`).
     pub content_lang: Option<String>,
     /// A content warning: shown first, with the content (and media) behind a `<details>`.
@@ -157,6 +159,7 @@ pub fn post_view(
             .and_then(crate::render::links::web_url)
             .map(str::to_string),
         answers: None,
+        boosted_by: None,
         warning: crate::render::warning::of(&p.kind, p.summary.as_deref(), data.sensitive)
             .map(|w| w.label(&t.get("post-sensitive"))),
         author_name: author_name.to_string(),

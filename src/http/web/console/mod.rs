@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod boosts;
 pub mod cosign;
 pub mod domains;
 pub mod own_signatures;
