@@ -20,6 +20,8 @@ pub struct Centre {
     pub http_key: Arc<crate::integrity::keys::PrivateKey>,
     /// The Ed25519 key of object integrity proofs (joint statement signatures).
     pub assertion_key: ed25519_dalek::SigningKey,
+    /// Its id (the newest of the actor's `assertionMethod`: a rotated key keeps its own).
+    pub assertion_key_id: String,
 }
 
 #[derive(Clone)]

@@ -41,6 +41,26 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The centre's own keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Replace the centre's HTTP signature key (or, with --assertion, its Ed25519 key) and send
+    /// an Update of the centre to its followers. Explains what peers will see and does
+    /// nothing without --force.
+    Rotate {
+        /// Rotate the Ed25519 key of co-signatures instead.
+        #[arg(long)]
+        assertion: bool,
+        /// Really rotate.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -169,6 +189,39 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             if !report.ok() {
                 anyhow::bail!("the statement did not verify");
             }
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { assertion, force },
+        } => {
+            let warning = if assertion {
+                actions::keys::ASSERTION_WARNING
+            } else {
+                actions::keys::HTTP_WARNING
+            };
+            if !force {
+                eprintln!("{warning}");
+                std::process::exit(2);
+            }
+            let instance = startup::Instance::build(config).await?;
+            let ctx = &instance.ctx;
+            let done = if assertion {
+                actions::keys::rotate_assertion(ctx)
+                    .await
+                    .map(|id| format!("new Ed25519 key: {id}"))
+            } else {
+                actions::keys::rotate_http(ctx)
+                    .await
+                    .map(|_| format!("new HTTP signature key for {}", ctx.urls.key_id()))
+            }
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let queued =
+                maillage::db::deliveries::count_by_status(ctx.db.read(), "pending").await?;
+            println!("{done}");
+            println!(
+                "an Update of the centre is queued ({queued} deliveries pending); restart every node now"
+            );
+            ctx.db.close().await;
             Ok(())
         }
         Command::User { command } => {

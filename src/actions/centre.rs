@@ -80,6 +80,14 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
         .clone()
         .ok_or_else(|| anyhow::anyhow!("the local centre has no private key"))?;
     let assertion_key = ensure_assertion_key(db, &urls, &row).await?;
+    let assertion_key_id = db::actors::find_by_id(db.read(), row.id)
+        .await?
+        .and_then(|r| {
+            serde_json::from_str::<Vec<crate::protocol::actor::AssertionKey>>(&r.assertion_keys)
+                .ok()
+        })
+        .and_then(|keys| keys.last().map(|k| k.id.clone()))
+        .unwrap_or_else(|| urls.assertion_key_id().to_string());
     let http_key = std::sync::Arc::new(
         crate::integrity::keys::PrivateKey::from_pem(&private_key_pem)
             .context("reading the centre's private key")?,
@@ -91,6 +99,7 @@ pub async fn ensure(db: &Db, config: &Config, now: i64) -> anyhow::Result<Centre
         private_key_pem,
         http_key,
         assertion_key,
+        assertion_key_id,
     })
 }
 
@@ -229,7 +238,19 @@ pub async fn update_profile(
         &data,
     )
     .await?;
-    let updated = db::actors::find_by_id(tx.exec(), row.id)
+    queue_actor_update(ctx, &mut tx, now).await?;
+    tx.commit().await?;
+    crate::actions::outbox::wake(ctx);
+    Ok(())
+}
+
+/// Queues an `Update` of our actor, as stored in `tx`, for every follower server.
+pub async fn queue_actor_update(
+    ctx: &crate::context::AppContext,
+    tx: &mut db::Tx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::AppResult<()> {
+    let updated = db::actors::find_by_id(tx.exec(), ctx.centre.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("local centre missing"))?;
     let actor = crate::render::activitypub::actor(ctx, &updated)?;
@@ -246,9 +267,6 @@ pub async fn update_profile(
         now,
     );
     let inboxes = db::followers::delivery_inboxes(tx.exec()).await?;
-    crate::actions::outbox::queue(&mut tx, ctx, &activity, &inboxes, now.timestamp_millis())
-        .await?;
-    tx.commit().await?;
-    crate::actions::outbox::wake(ctx);
+    crate::actions::outbox::queue(tx, ctx, &activity, &inboxes, now.timestamp_millis()).await?;
     Ok(())
 }

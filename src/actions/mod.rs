@@ -9,6 +9,7 @@ pub mod cosign;
 pub mod followers;
 pub mod follows;
 pub mod hashtag_keys;
+pub mod keys;
 pub mod media;
 pub mod moderation;
 pub mod network_replies;

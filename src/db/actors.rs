@@ -154,6 +154,36 @@ pub async fn set_local_assertion_key(
     Ok(n > 0)
 }
 
+/// Replaces the local centre's HTTP signature key pair (`maillage keys rotate`).
+pub async fn set_local_http_key(
+    ex: Exec<'_>,
+    id: i64,
+    public_pem: &str,
+    private_pem: &str,
+) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE actors SET public_key_pem = $2, private_key_pem = $3 \
+        WHERE id = $1 AND local = $4";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(public_pem).bind(private_pem)
+        .bind(true).execute(c).await)
+    .context("storing the centre's new key")?;
+    Ok(())
+}
+
+/// Replaces the local centre's Ed25519 key; `keys` lists the public keys (the new one last).
+pub async fn replace_local_assertion_key(
+    ex: Exec<'_>,
+    id: i64,
+    private_pem: &str,
+    keys: &str,
+) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE actors SET assertion_private_key = $2, assertion_keys = $3 \
+        WHERE id = $1 AND local = $4";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(private_pem).bind(keys)
+        .bind(true).execute(c).await)
+    .context("storing the centre's new assertion key")?;
+    Ok(())
+}
+
 /// The local centre, if it has been created.
 pub async fn find_local(ex: Exec<'_>) -> anyhow::Result<Option<ActorRow>> {
     const SQL: &str = concat!(

@@ -14,12 +14,14 @@ pub enum Outcome {
     Permanent,
 }
 
-/// Classifies an HTTP status: 2xx delivered; 4xx other than 408 and 429 permanent (the
-/// receiver will never accept it); everything else (5xx, 408, 429, redirects) retried.
+/// Classifies an HTTP status: 2xx delivered; 4xx other than 401, 408 and 429 permanent (the
+/// receiver will never accept it); everything else (5xx, 401, 408, 429, redirects) retried.
+/// A 401 is retried as Mastodon retries it: a receiver that still holds our previous key
+/// refuses us until it refetches our actor, which it may do only a while later.
 pub fn classify(status: u16, retry_after: Option<Duration>) -> Outcome {
     match status {
         200..=299 => Outcome::Delivered,
-        408 | 429 => Outcome::Retry { retry_after },
+        401 | 408 | 429 => Outcome::Retry { retry_after },
         400..=499 => Outcome::Permanent,
         503 => Outcome::Retry { retry_after },
         _ => Outcome::Retry { retry_after: None },
@@ -74,7 +76,7 @@ mod tests {
     fn statuses_are_classified_like_mastodon() {
         assert_eq!(classify(202, None), Outcome::Delivered);
         assert_eq!(classify(400, None), Outcome::Permanent);
-        assert_eq!(classify(401, None), Outcome::Permanent);
+        assert_eq!(classify(401, None), Outcome::Retry { retry_after: None });
         assert_eq!(classify(410, None), Outcome::Permanent);
         assert_eq!(classify(408, None), Outcome::Retry { retry_after: None });
         let ra = Some(Duration::from_secs(90));

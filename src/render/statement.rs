@@ -103,11 +103,10 @@ pub fn cosignature(
         "contentDigest": digest,
         "published": created,
     });
-    let method = ctx.urls.assertion_key_id();
     proof::sign(
         &mut doc,
         &ctx.centre.assertion_key,
-        method.as_str(),
+        &ctx.centre.assertion_key_id,
         &created,
     )
     .map_err(|e| anyhow::anyhow!("signing the co-signature: {e}"))?;

@@ -4,7 +4,7 @@
 //! refetch.
 
 use crate::both_backends;
-use crate::harness::{Backend, Options, TestInstance};
+use crate::harness::{Backend, Options, TestInstance, execute};
 use futures::future::join_all;
 use maillage::db;
 use reqwest::StatusCode;
@@ -91,25 +91,6 @@ async fn concurrent_batches_writing_the_same_posts_all_succeed(backend: Backend)
 }
 
 /// Runs one statement with text parameters and a final boolean one.
-async fn execute(db: &db::Db, sql: &str, texts: &[&str], flag: bool) {
-    match db {
-        db::Db::Sqlite { writer, .. } => {
-            let mut q = sqlx::query(sql);
-            for t in texts {
-                q = q.bind(*t);
-            }
-            q.bind(flag).execute(writer).await.unwrap();
-        }
-        db::Db::Postgres(pool) => {
-            let mut q = sqlx::query(sql);
-            for t in texts {
-                q = q.bind(*t);
-            }
-            q.bind(flag).execute(pool).await.unwrap();
-        }
-    }
-}
-
 async fn stored(i: &TestInstance, ap_id: &str) -> bool {
     db::posts::find_by_ap_id(i.ctx.db.read(), ap_id)
         .await

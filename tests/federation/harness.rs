@@ -396,3 +396,24 @@ impl TestInstance {
             .unwrap()
     }
 }
+
+/// Runs `sql` on `db` with `texts` bound first and `flag` last (tests that change what a
+/// server stored, as time or an operator would).
+pub async fn execute(db: &maillage::db::Db, sql: &str, texts: &[&str], flag: bool) {
+    match db {
+        maillage::db::Db::Sqlite { writer, .. } => {
+            let mut q = sqlx::query(sql);
+            for t in texts {
+                q = q.bind(*t);
+            }
+            q.bind(flag).execute(writer).await.unwrap();
+        }
+        maillage::db::Db::Postgres(pool) => {
+            let mut q = sqlx::query(sql);
+            for t in texts {
+                q = q.bind(*t);
+            }
+            q.bind(flag).execute(pool).await.unwrap();
+        }
+    }
+}

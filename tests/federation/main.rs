@@ -30,6 +30,7 @@ mod httpsig;
 mod httpsig_fedify;
 mod inbox;
 mod interop;
+mod keys;
 mod languages;
 mod login;
 mod metrics;
