@@ -102,6 +102,22 @@ async fn likes_and_boosts_are_counted_and_undone(backend: Backend) {
             .collect::<String>()
     );
 
+    // Staff see who liked and boosted on the post's edit page.
+    let mut staff = crate::console::admin(&a).await;
+    let edit = staff.get(&format!("/console/posts/{id}/edit")).await;
+    for (what, who) in [("Aimé par", &b), ("Partagé par", &b), ("Partagé par", &c)] {
+        assert!(
+            edit.body.contains(&format!(
+                r#"{what} · <a href="{}" rel="nofollow noopener noreferrer">Centre {}</a>"#,
+                who.actor_id(),
+                who.options.username
+            )),
+            "{what} {}: {}",
+            who.options.username,
+            edit.body
+        );
+    }
+
     // Undo with the whole Like, then an Undo naming the Announce by its id only.
     assert_eq!(
         b.deliver_to(&a, &undo(&b, "undo-1", like.clone())).await,

@@ -109,6 +109,37 @@ struct ComposePage<'a> {
     editing: bool,
     action: String,
     preview: Option<String>,
+    /// Who liked and boosted the post being edited: (what, name, handle, actor URL).
+    reactions: Vec<(String, String, String, String)>,
+}
+
+/// The likes and boosts of our post `public_id`, newest first, as the edit page lists them.
+async fn reactions_of(staff: &Staff, public_id: &str) -> Vec<(String, String, String, String)> {
+    let t = staff.web.t();
+    let db = &staff.web.data.db;
+    let Ok(Some(post)) = db::posts::find_by_public_id(db.read(), public_id).await else {
+        return Vec::new();
+    };
+    db::reactions::list(db.read(), post.id, 200)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let handle = format!("@{}@{}", r.actor_username, r.actor_domain);
+            (
+                t.get(if r.kind == "like" {
+                    "reaction-like"
+                } else {
+                    "reaction-boost"
+                }),
+                r.actor_name
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| handle.clone()),
+                handle,
+                r.actor_ap_id,
+            )
+        })
+        .collect()
 }
 
 async fn compose_page(
@@ -140,6 +171,10 @@ async fn compose_page(
             editing: editing.is_some(),
             action,
             preview,
+            reactions: match editing {
+                Some(id) => reactions_of(staff, id).await,
+                None => Vec::new(),
+            },
         },
     )
 }
