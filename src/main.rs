@@ -41,11 +41,32 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The other actors this centre also is (`alsoKnownAs`), before a move to or from them.
+    Alias {
+        #[command(subcommand)]
+        command: AliasCommand,
+    },
+    /// Move this centre to another instance (which must list it with `alias add` first):
+    /// sets `movedTo` and sends `Move` to every follower, whose servers then follow the new
+    /// actor.
+    Move {
+        /// The new actor: a handle (centre@new.example) or its URL.
+        #[arg(long)]
+        to: String,
+    },
     /// The centre's own keys.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AliasCommand {
+    /// List an actor (handle or URL) in this centre's `alsoKnownAs`.
+    Add { target: String },
+    /// Take an actor out of `alsoKnownAs`.
+    Remove { target: String },
 }
 
 #[derive(Subcommand)]
@@ -189,6 +210,39 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             if !report.ok() {
                 anyhow::bail!("the statement did not verify");
             }
+            Ok(())
+        }
+        Command::Alias { command } => {
+            let instance = startup::Instance::build(config).await?;
+            let data = instance.fed.to_request_data();
+            match command {
+                AliasCommand::Add { target } => {
+                    let id = actions::moves::add_alias(&data, &target)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("{id} is now listed in alsoKnownAs; followers are told");
+                }
+                AliasCommand::Remove { target } => {
+                    actions::moves::remove_alias(&data, &target)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("{target} is no longer listed in alsoKnownAs");
+                }
+            }
+            instance.ctx.db.close().await;
+            Ok(())
+        }
+        Command::Move { to } => {
+            let instance = startup::Instance::build(config).await?;
+            let data = instance.fed.to_request_data();
+            let id = actions::moves::move_to(&data, &to)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "this centre now points to {id}; a Move is queued for every follower server \
+                 (the running instance sends it)"
+            );
+            instance.ctx.db.close().await;
             Ok(())
         }
         Command::Keys {

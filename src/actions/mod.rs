@@ -12,6 +12,7 @@ pub mod hashtag_keys;
 pub mod keys;
 pub mod media;
 pub mod moderation;
+pub mod moves;
 pub mod network_replies;
 pub mod outbox;
 pub mod post_input;

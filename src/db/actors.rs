@@ -32,6 +32,17 @@ pub struct ActorRow {
     pub assertion_private_key: Option<String>,
     /// The actor's Ed25519 `assertionMethod` keys: JSON `[{"id", "multibase"}]`.
     pub assertion_keys: String,
+    /// `alsoKnownAs`: a JSON list of actor URLs.
+    pub also_known_as: String,
+    /// `movedTo`: the actor it moved to.
+    pub moved_to: Option<String>,
+}
+
+impl ActorRow {
+    /// The ids in `alsoKnownAs`.
+    pub fn aliases(&self) -> Vec<String> {
+        serde_json::from_str(&self.also_known_as).unwrap_or_default()
+    }
 }
 
 /// The fields written by [`upsert`].
@@ -63,7 +74,8 @@ macro_rules! columns {
     () => {
         "id, ap_id, kind, username, domain, name, summary, url, inbox, shared_inbox, outbox, \
          followers_url, public_key_pem, private_key_pem, manually_approves_followers, local, \
-         published, fetched_at, data, key_id, assertion_private_key, assertion_keys"
+         published, fetched_at, data, key_id, assertion_private_key, assertion_keys, \
+         also_known_as, moved_to"
     };
 }
 
@@ -181,6 +193,20 @@ pub async fn replace_local_assertion_key(
     affected!(ex, c => sqlx::query(SQL).bind(id).bind(private_pem).bind(keys)
         .bind(true).execute(c).await)
     .context("storing the centre's new assertion key")?;
+    Ok(())
+}
+
+/// Sets an actor's `alsoKnownAs` (a JSON list) and `movedTo`.
+pub async fn set_moves(
+    ex: Exec<'_>,
+    id: i64,
+    also_known_as: &str,
+    moved_to: Option<&str>,
+) -> anyhow::Result<()> {
+    const SQL: &str = "UPDATE actors SET also_known_as = $2, moved_to = $3 WHERE id = $1";
+    affected!(ex, c => sqlx::query(SQL).bind(id).bind(also_known_as).bind(moved_to)
+        .execute(c).await)
+    .context("storing an actor's aliases")?;
     Ok(())
 }
 

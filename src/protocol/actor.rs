@@ -76,6 +76,14 @@ pub struct ActorJson {
     #[serde(default, deserialize_with = "helpers::values")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assertion_method: Vec<Value>,
+    /// The other actors this one says it also is (a move's source lists its target here).
+    #[serde(default, deserialize_with = "helpers::urls")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_known_as: Vec<Url>,
+    /// The actor this one moved to.
+    #[serde(default, deserialize_with = "helpers::first_url")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<Url>,
 }
 
 /// An Ed25519 `assertionMethod` key of an actor, as we store it.

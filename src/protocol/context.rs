@@ -14,6 +14,8 @@ pub fn actor() -> Value {
         "https://w3id.org/security/multikey/v1",
         {
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
+            "movedTo": { "@id": "as:movedTo", "@type": "@id" },
             "assertionMethod": {
                 "@id": "https://w3id.org/security#assertionMethod",
                 "@type": "@id",

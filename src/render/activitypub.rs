@@ -86,6 +86,12 @@ pub fn actor(ctx: &AppContext, row: &ActorRow) -> anyhow::Result<ActorJson> {
                 })
             })
             .collect(),
+        also_known_as: row
+            .aliases()
+            .iter()
+            .filter_map(|a| Url::parse(a).ok())
+            .collect(),
+        moved_to: row.moved_to.as_deref().and_then(|m| Url::parse(m).ok()),
     })
 }
 

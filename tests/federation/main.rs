@@ -34,6 +34,7 @@ mod keys;
 mod languages;
 mod login;
 mod metrics;
+mod moves;
 mod object_types;
 mod outbound;
 mod pasture;

@@ -10,6 +10,7 @@ mod delete;
 mod flag;
 mod follow;
 mod invite;
+mod moved;
 mod reaction;
 mod undo;
 mod update;
@@ -35,7 +36,7 @@ pub struct InboxActivity(pub ActivityJson);
 /// Activity types we act on.
 pub const HANDLED: &[&str] = &[
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Invite", "Like",
-    "Announce", "Flag",
+    "Announce", "Move", "Flag",
 ];
 
 #[async_trait::async_trait]
@@ -111,6 +112,7 @@ impl Activity for InboxActivity {
                     "Delete" => delete::receive(a, data).await?,
                     "Invite" => invite::receive(a, data).await?,
                     "Like" | "Announce" => reaction::receive(a, data).await?,
+                    "Move" => moved::receive(a, data).await?,
                     "Flag" => flag::receive(a, data).await?,
                     _ => {}
                 }

@@ -235,6 +235,27 @@ pub async fn store_remote(ctx: &AppContext, json: &ActorJson) -> Result<ActorRow
         },
     )
     .await?;
+    // Aliases and a move target: kept when they are http(s) actor URLs (at most 20 aliases).
+    let web = |u: &Url| crate::render::links::remote_url(u.as_str(), ctx.config.dev).is_some();
+    let aliases: Vec<&str> = json
+        .also_known_as
+        .iter()
+        .filter(|u| web(u))
+        .take(20)
+        .map(Url::as_str)
+        .collect();
+    let aliases = serde_json::to_string(&aliases).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let moved_to = json.moved_to.as_ref().filter(|u| web(u)).map(Url::as_str);
+    let row = if aliases != row.also_known_as || moved_to != row.moved_to.as_deref() {
+        db::actors::set_moves(ctx.db.write(), row.id, &aliases, moved_to).await?;
+        db::actors::ActorRow {
+            also_known_as: aliases,
+            moved_to: moved_to.map(str::to_string),
+            ..row
+        }
+    } else {
+        row
+    };
     ctx.caches.put_actor(&row);
     Ok(row)
 }
