@@ -54,6 +54,11 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Write the whole instance (actor, keys, followers, posts, media, accounts, queue) to
+    /// one archive file, from a live instance.
+    Export { file: PathBuf },
+    /// Restore an archive into an empty database (SQLite or PostgreSQL).
+    Import { file: PathBuf },
     /// The centre's own keys.
     Keys {
         #[command(subcommand)]
@@ -210,6 +215,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             if !report.ok() {
                 anyhow::bail!("the statement did not verify");
             }
+            Ok(())
+        }
+        Command::Export { file } => {
+            let db = open(&config).await?;
+            let n = actions::archive::export(&db, &file).await?;
+            println!("{n} rows written to {}", file.display());
+            db.close().await;
+            Ok(())
+        }
+        Command::Import { file } => {
+            let db = open(&config).await?;
+            let n = actions::archive::import(&db, &file, &config.domain).await?;
+            println!("{n} rows imported from {}", file.display());
+            db.close().await;
             Ok(())
         }
         Command::Alias { command } => {

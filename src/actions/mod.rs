@@ -2,6 +2,7 @@
 //! and one delivery row per destination inbox commit together (the transactional outbox).
 
 pub mod accounts;
+pub mod archive;
 pub mod backfill;
 pub mod boosts;
 pub mod centre;

@@ -3,6 +3,7 @@
 //! [`with_exec!`]). Dialect differences live in [`dialect`].
 
 pub mod actors;
+pub mod archive;
 pub mod batch;
 pub mod boosts;
 pub mod deliveries;

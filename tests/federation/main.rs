@@ -5,6 +5,7 @@
 mod actor_delete;
 mod allowlist;
 mod api;
+mod archive;
 mod attachments;
 mod backends;
 mod boosts;
