@@ -4,7 +4,8 @@
 //! refetch.
 
 use crate::both_backends;
-use crate::harness::{Backend, Options, TestInstance, execute};
+use crate::harness::{Backend, Options, TestInstance};
+use crate::harness_db::execute;
 use futures::future::join_all;
 use maillage::db;
 use reqwest::StatusCode;

@@ -360,21 +360,6 @@ impl TestInstance {
         Instance::build(config).await.unwrap().deliverer
     }
 
-    /// The number of rows of `table`, read straight from the database.
-    pub async fn count(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) FROM {table}");
-        match &self.ctx.db {
-            maillage::db::Db::Sqlite { reader, .. } => sqlx::query_scalar::<_, i64>(&sql)
-                .fetch_one(reader)
-                .await
-                .unwrap(),
-            maillage::db::Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(&sql)
-                .fetch_one(pool)
-                .await
-                .unwrap(),
-        }
-    }
-
     /// Follows `other` and runs deliveries until the Accept has arrived.
     pub async fn follow_and_wait(&self, other: &TestInstance) -> Value {
         let (status, follow) = self
@@ -394,26 +379,5 @@ impl TestInstance {
             .find(|f| f["id"] == follow["id"])
             .cloned()
             .unwrap()
-    }
-}
-
-/// Runs `sql` on `db` with `texts` bound first and `flag` last (tests that change what a
-/// server stored, as time or an operator would).
-pub async fn execute(db: &maillage::db::Db, sql: &str, texts: &[&str], flag: bool) {
-    match db {
-        maillage::db::Db::Sqlite { writer, .. } => {
-            let mut q = sqlx::query(sql);
-            for t in texts {
-                q = q.bind(*t);
-            }
-            q.bind(flag).execute(writer).await.unwrap();
-        }
-        maillage::db::Db::Postgres(pool) => {
-            let mut q = sqlx::query(sql);
-            for t in texts {
-                q = q.bind(*t);
-            }
-            q.bind(flag).execute(pool).await.unwrap();
-        }
     }
 }

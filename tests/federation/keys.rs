@@ -87,7 +87,7 @@ async fn a_rotated_key_reaches_followers_and_the_restarted_instance_is_accepted(
     let sent = a.deliver_pending().await;
     assert_eq!((sent.retried, sent.failed), (2, 0), "{sent:?}");
     // A while later (the follower's copy of our actor is old), the retry goes through.
-    crate::harness::execute(
+    crate::harness_db::execute(
         &b.ctx.db,
         "UPDATE actors SET fetched_at = 0 WHERE ap_id = $1 AND local = $2",
         &[&a.actor_id()],

@@ -26,6 +26,7 @@ mod following;
 mod forgery;
 mod group_commit;
 mod harness;
+mod harness_db;
 mod hostile_urls;
 mod httpsig;
 mod httpsig_fedify;
