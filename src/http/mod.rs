@@ -91,7 +91,10 @@ fn console_router() -> Router {
                 .post(posts::edit)
                 .layer(DefaultBodyLimit::max(api::media::BODY_LIMIT)),
         )
-        .route("/posts/{id}/delete", post(posts::delete))
+        .route(
+            "/posts/{id}/delete",
+            get(posts::delete_form).post(posts::delete),
+        )
         .route("/boosts", get(boosts::view).post(boosts::boost))
         .route("/boosts/{id}/undo", post(boosts::undo))
         .route("/follows", get(admin::follows_view).post(admin::follow))

@@ -317,7 +317,24 @@ async fn compose_preview_publish_edit_and_delete(backend: Backend) {
         .status,
         StatusCode::FORBIDDEN
     );
-    let csrf = b.csrf("/console/posts").await;
+    // "Supprimer" asks first, and says that followers' servers will be asked too.
+    let list = b.get("/console/posts").await;
+    assert!(
+        list.body.contains(&format!(
+            r#"<a href="/console/posts/{id}/delete" class="danger">"#
+        )),
+        "{}",
+        list.body
+    );
+    let confirm = b.get(&format!("/console/posts/{id}/delete")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(
+        confirm.body.contains("serveurs de vos abonnés"),
+        "{}",
+        confirm.body
+    );
+    assert!(!i.feed().await.is_empty(), "asking deletes nothing");
+    let csrf = confirm.csrf();
     assert_eq!(
         b.post(&format!("/console/posts/{id}/delete"), &[("csrf", &csrf)])
             .await

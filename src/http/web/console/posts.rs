@@ -309,6 +309,41 @@ pub async fn edit(staff: Staff, Path(id): Path<String>, fields: Fields) -> Respo
     submit(staff, fields, Some(id)).await
 }
 
+#[derive(Template)]
+#[template(path = "console/delete.html")]
+struct DeletePage<'a> {
+    s: StaffCtx<'a>,
+    id: String,
+    label: String,
+    url: String,
+}
+
+/// Asks before deleting: what will be deleted, and that followers' servers are asked to
+/// delete it too. Works without JavaScript (a page with one form).
+pub async fn delete_form(staff: Staff, Path(id): Path<String>) -> Response {
+    match posts::find_own(&staff.web.data, &id).await {
+        Ok(row) if row.deleted_at.is_none() => {
+            let label = row.name.clone().unwrap_or_else(|| {
+                sanitize::plain_text(&row.content)
+                    .chars()
+                    .take(140)
+                    .collect()
+            });
+            page(
+                StatusCode::OK,
+                &DeletePage {
+                    s: staff.ctx().await,
+                    id,
+                    label,
+                    url: row.ap_id,
+                },
+            )
+        }
+        Ok(_) => AppError::NotFound(format!("post {id} was deleted")).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 pub async fn delete(staff: Staff, Path(id): Path<String>, fields: Fields) -> Response {
     if let Err(r) = staff.check_csrf(fields.get("csrf")).await {
         return r;
