@@ -223,10 +223,36 @@ pub const JOIN_MODES: &[&str] = &["free", "external", "restricted"];
 /// Normalises a hashtag: no leading `#`, lower case, letters, digits and `_` only.
 pub fn normalise_tag(tag: &str) -> Option<String> {
     let t = tag.trim().trim_start_matches('#').to_lowercase();
+    // French compound words keep their hyphens (`politique-de-la-ville`, `saint-denis`):
+    // inside the word only, one at a time. They go out as `#PolitiqueDeLaVille`
+    // ([`federated_tag`]), which Mastodon accepts and matches to the same key.
     let ok = !t.is_empty()
         && t.chars().count() <= 100
-        && t.chars().all(|c| c.is_alphanumeric() || c == '_');
+        && t.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !t.starts_with('-')
+        && !t.ends_with('-')
+        && !t.contains("--")
+        && t.chars().any(char::is_alphanumeric);
     ok.then_some(t)
+}
+
+/// The name a tag goes out with: hyphens (which Mastodon does not take in a hashtag) become
+/// a capital at the start of each part, `politique-de-la-ville` → `PolitiqueDeLaVille`, so
+/// that every server matches it to the same key ([`crate::hashtag::key`]).
+pub fn federated_tag(tag: &str) -> String {
+    if !tag.contains('-') {
+        return tag.to_string();
+    }
+    tag.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            match c.next() {
+                Some(first) => first.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -245,6 +271,21 @@ mod tests {
         );
         assert_eq!(normalise_tag("#"), None);
         assert_eq!(normalise_tag("two words"), None);
+        assert_eq!(
+            normalise_tag("#Politique-de-la-Ville").as_deref(),
+            Some("politique-de-la-ville")
+        );
+        for bad in ["-ville", "ville-", "a--b", "-", "a b-c"] {
+            assert_eq!(normalise_tag(bad), None, "{bad}");
+        }
+        assert_eq!(federated_tag("politique-de-la-ville"), "PolitiqueDeLaVille");
+        assert_eq!(federated_tag("saint-denis"), "SaintDenis");
+        assert_eq!(federated_tag("qpv"), "qpv");
+        assert_eq!(
+            crate::hashtag::key(&federated_tag("politique-de-la-ville")),
+            crate::hashtag::key("politique-de-la-ville"),
+            "the same key on every server"
+        );
     }
 
     #[test]

@@ -83,6 +83,25 @@ pub struct ValidPost {
     pub data: PostData,
 }
 
+/// Checks and normalises hashtags (the same check for a preview and for publishing).
+pub fn check_tags(tags: &[String]) -> AppResult<Vec<String>> {
+    if tags.len() > MAX_TAGS {
+        return Err(invalid(format!("tags: at most {MAX_TAGS}")));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let n = normalise_tag(t).ok_or_else(|| {
+            invalid(format!(
+                "tags: {t:?} is not a hashtag (letters, digits, _ and - inside a word)"
+            ))
+        })?;
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    Ok(out)
+}
+
 fn text(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
     let Some(v) = value else { return Ok(None) };
     let v = sanitize::plain_text(v);
@@ -227,21 +246,7 @@ impl PostInput {
         }
 
         let tags = match &self.tags {
-            Some(tags) => {
-                if tags.len() > MAX_TAGS {
-                    return Err(invalid(format!("tags: at most {MAX_TAGS}")));
-                }
-                let mut out: Vec<String> = Vec::new();
-                for t in tags {
-                    let n = normalise_tag(t).ok_or_else(|| {
-                        invalid(format!("tags: {t:?} is not a hashtag (letters, digits, _)"))
-                    })?;
-                    if !out.contains(&n) {
-                        out.push(n);
-                    }
-                }
-                out
-            }
+            Some(tags) => check_tags(tags)?,
             None => cur_data.tags.clone(),
         };
 

@@ -120,8 +120,9 @@ pub fn hashtags(ctx: &AppContext, tags: &[String]) -> Vec<Value> {
     tags.iter()
         .map(|t| {
             let mut href = ctx.urls.base().clone();
-            href.set_path(&format!("/tags/{t}"));
-            json!({ "type": "Hashtag", "name": format!("#{t}"), "href": href })
+            href.set_path(&crate::hashtag::page_path(t).unwrap_or_else(|| format!("/tags/{t}")));
+            let name = crate::model::federated_tag(t);
+            json!({ "type": "Hashtag", "name": format!("#{name}"), "href": href })
         })
         .collect()
 }

@@ -11,6 +11,7 @@ mod backends;
 mod boosts;
 mod browser;
 mod chromium;
+mod compound_tags;
 mod console;
 mod console_admin;
 mod content_warnings;

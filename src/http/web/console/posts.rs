@@ -224,6 +224,21 @@ async fn submit(staff: Staff, fields: Fields, editing: Option<String>) -> Respon
         }
     }
     if fields.get("action") == "preview" {
+        // Tags are checked as publishing checks them.
+        let tags = v
+            .input(editing.is_some())
+            .and_then(|i| crate::actions::post_input::check_tags(&i.tags.unwrap_or_default()));
+        if let Err(e) = tags {
+            return compose_page(
+                &staff,
+                StatusCode::BAD_REQUEST,
+                v,
+                editing.as_deref(),
+                Some(e.to_string()),
+                None,
+            )
+            .await;
+        }
         let html = sanitize::html(&markdown(&v.content));
         return compose_page(
             &staff,
