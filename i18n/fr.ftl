@@ -390,6 +390,26 @@ domains-allow = Autoriser
 domains-disallow = Retirer
 domains-none = Aucun.
 
+# Participants of an event (console)
+participants-title = Participants
+participants-csv = Télécharger la liste (CSV)
+participants-none = Personne n’a encore demandé à participer.
+participants-who = Qui
+participants-state = État
+participants-message = Message
+participants-accepted = accepté
+participants-pending = en attente
+participants-rejected = refusé
+participants-accept = Accepter
+participants-reject = Refuser
+
+# Participants of an event (accepted Joins)
+event-participants = { $count ->
+    [0] Aucun participant
+    [one] 1 participant
+   *[other] { $count } participants
+}
+
 # Likes and boosts of a post
 post-likes = { $count ->
     [one] 1 mention « J’aime »

@@ -13,6 +13,7 @@ pub mod media;
 pub mod moderation;
 pub mod network_replies;
 pub mod outbox;
+pub mod participants;
 pub mod post_input;
 pub mod post_writes;
 pub mod posts;

@@ -17,6 +17,7 @@ pub mod inbox;
 pub mod invitations;
 pub mod media;
 pub mod notifications;
+pub mod participants;
 pub mod post_tags;
 pub mod post_threads;
 pub mod posts;

@@ -10,6 +10,7 @@ mod delete;
 mod flag;
 mod follow;
 mod invite;
+mod join;
 mod reaction;
 mod undo;
 mod update;
@@ -35,7 +36,7 @@ pub struct InboxActivity(pub ActivityJson);
 /// Activity types we act on.
 pub const HANDLED: &[&str] = &[
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Invite", "Like",
-    "Announce", "Flag",
+    "Announce", "Flag", "Join", "Leave",
 ];
 
 #[async_trait::async_trait]
@@ -74,6 +75,7 @@ impl Activity for InboxActivity {
                 Ok(())
             }
             "Flag" => flag::verify(a),
+            "Join" | "Leave" => join::verify(a),
             _ => Ok(()),
         }
     }
@@ -98,6 +100,12 @@ impl Activity for InboxActivity {
         let mut writes = match kind.as_str() {
             "Create" => create::receive(a, data).await?,
             "Update" => update::receive(a, data).await?,
+            // Mobilizon may give a Leave the id of the Join it ends: never skip one as seen
+            // (leaving twice changes nothing).
+            "Leave" => {
+                join::leave(a, data).await?;
+                Writes::default()
+            }
             _ => {
                 if db::inbox::seen(data.db.read(), a.id.as_str()).await? {
                     tracing::debug!("activity already received");
@@ -112,6 +120,7 @@ impl Activity for InboxActivity {
                     "Invite" => invite::receive(a, data).await?,
                     "Like" | "Announce" => reaction::receive(a, data).await?,
                     "Flag" => flag::receive(a, data).await?,
+                    "Join" => join::receive(a, data).await?,
                     _ => {}
                 }
                 Writes::default()

@@ -1,0 +1,14 @@
+-- Participants of our events (Mobilizon's Join/Leave). One live participation per (event,
+-- actor); a Leave removes the row.
+CREATE TABLE participants (
+    id INTEGER PRIMARY KEY,
+    post_id BIGINT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    actor_id BIGINT NOT NULL REFERENCES actors (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('accepted', 'pending', 'rejected')),
+    join_ap_id TEXT NOT NULL UNIQUE,
+    message TEXT NOT NULL DEFAULT '',
+    created_at BIGINT NOT NULL,
+    decided_at BIGINT,
+    UNIQUE (post_id, actor_id)
+);
+CREATE INDEX participants_actor ON participants (actor_id);
