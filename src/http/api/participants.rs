@@ -73,7 +73,8 @@ pub async fn export(data: &AppContext, id: &str) -> AppResult<Response> {
     let mut out = render::csv::row(&["handle", "name", "actor", "state", "message", "created_at"]);
     for p in &rows {
         out.push_str(&render::csv::row(&[
-            format!("@{}@{}", p.actor_username, p.actor_domain),
+            // Without the leading `@`, which the formula guard would otherwise quote.
+            format!("{}@{}", p.actor_username, p.actor_domain),
             p.actor_name.clone().unwrap_or_default(),
             p.actor_ap_id.clone(),
             p.state.clone(),

@@ -54,7 +54,7 @@ async fn csv_export_escapes_and_neutralises(backend: Backend) {
             body.contains("\"Bonjour, \"\"nous\"\" venons\nà trois, merci\""),
             "comma, quotes and newline kept inside one quoted cell: {body}"
         );
-        assert!(body.contains(&format!("\"@{}\"", b.handle())), "{body}");
+        assert!(body.contains(&format!("\"{}\"", b.handle())), "{body}");
         assert!(body.contains("\"pending\""));
     }
     let (status, _) = a
