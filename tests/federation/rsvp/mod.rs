@@ -3,6 +3,7 @@
 //! capacity is enforced, `Leave` (and `Undo{Join}`) frees the seat, and the count shows in our
 //! Event JSON, the API and the public page. `export`: the CSV; `refused`: bad input.
 
+mod console;
 mod export;
 mod refused;
 
