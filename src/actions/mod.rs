@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod network_replies;
 pub mod outbox;
 pub mod participants;
+pub mod participations;
 pub mod post_input;
 pub mod post_writes;
 pub mod posts;

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod media;
 pub mod moderation;
 pub mod participants;
+pub mod participations;
 pub mod posts;
 pub mod reports;
 pub mod settings;
@@ -44,6 +45,10 @@ pub fn router() -> Router {
         .route(
             "/posts/{id}",
             get(posts::get).patch(posts::edit).delete(posts::delete),
+        )
+        .route(
+            "/participations",
+            post(participations::create).get(participations::list),
         )
         .route("/posts/{id}/participants", get(participants::list))
         .route("/posts/{id}/participants.csv", get(participants::csv))

@@ -5,6 +5,7 @@
 
 mod console;
 mod export;
+mod outgoing;
 mod refused;
 
 use crate::both_backends;
