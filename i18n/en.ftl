@@ -403,6 +403,12 @@ participants-rejected = rejected
 participants-accept = Accept
 participants-reject = Reject
 
+console-participations = Participations
+participations-help = Sign the centre up for another centre's event: a participation request (“Join”) goes to its organiser, who accepts or rejects it.
+participations-event = Address of the event
+participations-join = Take part
+participations-none = The centre takes part in no event elsewhere yet.
+
 # Participants of an event (accepted Joins)
 event-participants = { $count ->
     [0] No participants

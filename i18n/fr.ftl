@@ -403,6 +403,12 @@ participants-rejected = refusé
 participants-accept = Accepter
 participants-reject = Refuser
 
+console-participations = Participations
+participations-help = Inscrire le centre à l’événement d’un autre centre : une demande de participation (« Join ») part vers son organisateur, qui l’accepte ou la refuse.
+participations-event = Adresse de l’événement
+participations-join = Participer
+participations-none = Le centre ne participe encore à aucun événement ailleurs.
+
 # Participants of an event (accepted Joins)
 event-participants = { $count ->
     [0] Aucun participant

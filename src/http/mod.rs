@@ -70,8 +70,8 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
 /// so their body limits are larger.
 fn console_router() -> Router {
     use web::console::{
-        admin, auth, boosts, cosign, domains, own_signatures, participants, posts, reports,
-        statement_form, statements,
+        admin, auth, boosts, cosign, domains, own_signatures, participants, participations, posts,
+        reports, statement_form, statements,
     };
     Router::new()
         .route("/", get(posts::dashboard))
@@ -103,6 +103,10 @@ fn console_router() -> Router {
             post(participants::reject),
         )
         .route("/boosts", get(boosts::view).post(boosts::boost))
+        .route(
+            "/participations",
+            get(participations::view).post(participations::join),
+        )
         .route("/boosts/{id}/undo", post(boosts::undo))
         .route("/follows", get(admin::follows_view).post(admin::follow))
         .route("/follows/{id}/unfollow", post(admin::unfollow))

@@ -1,6 +1,6 @@
 //! Our centre joins another centre's event: `POST /api/v1/participations` sends a `Join` to
 //! the organiser, whose `Accept` (free event) or `Reject` (external) sets its state; a Note
-//! or one of our own events is refused.
+//! or one of our own events is refused. The console's form does the same.
 
 use super::{count, event};
 use crate::both_backends;

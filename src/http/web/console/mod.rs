@@ -10,6 +10,7 @@ pub mod cosign;
 pub mod domains;
 pub mod own_signatures;
 pub mod participants;
+pub mod participations;
 pub mod post_form;
 pub mod posts;
 pub mod reports;
