@@ -398,6 +398,32 @@ domains-allow = Allow
 domains-disallow = Remove
 domains-none = None.
 
+# Participants of an event (console)
+participants-title = Participants
+participants-csv = Download the list (CSV)
+participants-none = Nobody has asked to take part yet.
+participants-who = Who
+participants-state = State
+participants-message = Message
+participants-accepted = accepted
+participants-pending = pending
+participants-rejected = rejected
+participants-accept = Accept
+participants-reject = Reject
+
+console-participations = Participations
+participations-help = Sign the centre up for another centre's event: a participation request (“Join”) goes to its organiser, who accepts or rejects it.
+participations-event = Address of the event
+participations-join = Take part
+participations-none = The centre takes part in no event elsewhere yet.
+
+# Participants of an event (accepted Joins)
+event-participants = { $count ->
+    [0] No participants
+    [one] 1 participant
+   *[other] { $count } participants
+}
+
 # Likes and boosts of a post
 post-likes = { $count ->
     [one] 1 like

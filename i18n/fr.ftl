@@ -398,6 +398,32 @@ domains-allow = Autoriser
 domains-disallow = Retirer
 domains-none = Aucun.
 
+# Participants of an event (console)
+participants-title = Participants
+participants-csv = Télécharger la liste (CSV)
+participants-none = Personne n’a encore demandé à participer.
+participants-who = Qui
+participants-state = État
+participants-message = Message
+participants-accepted = accepté
+participants-pending = en attente
+participants-rejected = refusé
+participants-accept = Accepter
+participants-reject = Refuser
+
+console-participations = Participations
+participations-help = Inscrire le centre à l’événement d’un autre centre : une demande de participation (« Join ») part vers son organisateur, qui l’accepte ou la refuse.
+participations-event = Adresse de l’événement
+participations-join = Participer
+participations-none = Le centre ne participe encore à aucun événement ailleurs.
+
+# Participants of an event (accepted Joins)
+event-participants = { $count ->
+    [0] Aucun participant
+    [one] 1 participant
+   *[other] { $count } participants
+}
+
 # Likes and boosts of a post
 post-likes = { $count ->
     [one] 1 mention « J’aime »

@@ -16,6 +16,8 @@ pub mod moderation;
 pub mod moves;
 pub mod network_replies;
 pub mod outbox;
+pub mod participants;
+pub mod participations;
 pub mod post_input;
 pub mod post_writes;
 pub mod posts;

@@ -38,6 +38,8 @@ pub const TABLES: &[&str] = &[
     "domain_allows",
     "reactions",
     "reports",
+    "participants",
+    "participations",
 ];
 
 fn bytes(b: &[u8]) -> Value {

@@ -18,6 +18,8 @@ pub mod inbox;
 pub mod invitations;
 pub mod media;
 pub mod notifications;
+pub mod participants;
+pub mod participations;
 pub mod post_tags;
 pub mod post_threads;
 pub mod posts;

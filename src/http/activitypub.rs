@@ -73,7 +73,7 @@ pub async fn post(web: Web, Path(id): Path<String>) -> AppResult<Response> {
     }
     if json {
         let doc = with_context(
-            serde_json::to_value(render::activitypub::post(data, &row)?)
+            serde_json::to_value(crate::actions::participants::object_json(data, &row).await?)
                 .map_err(anyhow::Error::from)?,
             context::object(),
         );
@@ -198,7 +198,7 @@ pub async fn outbox(
             items.push(announce);
             continue;
         }
-        let object = render::activitypub::post(data, row)?;
+        let object = crate::actions::participants::object_json(data, row).await?;
         let (to, cc) = (object.to.clone(), object.cc.clone());
         let mut create_id = Url::parse(&row.ap_id).map_err(anyhow::Error::from)?;
         create_id.set_fragment(Some("create"));

@@ -70,8 +70,8 @@ pub fn router(fed: FederationConfig<AppContext>) -> Router {
 /// so their body limits are larger.
 fn console_router() -> Router {
     use web::console::{
-        admin, auth, boosts, cosign, domains, own_signatures, posts, reports, statement_form,
-        statements,
+        admin, auth, boosts, cosign, domains, own_signatures, participants, participations, posts,
+        reports, statement_form, statements,
     };
     Router::new()
         .route("/", get(posts::dashboard))
@@ -95,7 +95,21 @@ fn console_router() -> Router {
             "/posts/{id}/delete",
             get(posts::delete_form).post(posts::delete),
         )
+        .route("/posts/{id}/participants", get(participants::view))
+        .route("/posts/{id}/participants.csv", get(participants::csv))
+        .route(
+            "/posts/{id}/participants/{pid}/accept",
+            post(participants::accept),
+        )
+        .route(
+            "/posts/{id}/participants/{pid}/reject",
+            post(participants::reject),
+        )
         .route("/boosts", get(boosts::view).post(boosts::boost))
+        .route(
+            "/participations",
+            get(participations::view).post(participations::join),
+        )
         .route("/boosts/{id}/undo", post(boosts::undo))
         .route("/follows", get(admin::follows_view).post(admin::follow))
         .route("/follows/{id}/unfollow", post(admin::unfollow))

@@ -35,6 +35,10 @@ pub struct ActivityJson {
     #[serde(default, deserialize_with = "super::helpers::lenient_string")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// `Join` (Mobilizon): the participant's message to the organiser.
+    #[serde(default, deserialize_with = "super::helpers::lenient_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participation_message: Option<String>,
 }
 
 /// `actor` may be a URL or an embedded actor with an id.

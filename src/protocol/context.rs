@@ -53,6 +53,7 @@ pub fn object() -> Value {
             "category": "sc:category",
             "inLanguage": "sc:inLanguage",
             "maximumAttendeeCapacity": "sc:maximumAttendeeCapacity",
+            "participantCount": "mz:participantCount",
             "timezone": { "@id": "mz:timezone", "@type": "sc:Text" },
             "isOnline": { "@id": "mz:isOnline", "@type": "sc:Boolean" },
             "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },

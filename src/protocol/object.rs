@@ -134,6 +134,10 @@ pub struct EventFields {
     #[serde(default, deserialize_with = "helpers::lenient_string")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// Accepted participants (Mobilizon's `participantCount`); only on our events.
+    #[serde(default, deserialize_with = "helpers::lenient_i64")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participant_count: Option<i64>,
 }
 
 /// Content types we store from the inbox.

@@ -228,6 +228,7 @@ pub fn post(ctx: &AppContext, p: &PostRow) -> anyhow::Result<ObjectJson> {
                 external_participation_url: data.registration_url.clone(),
                 maximum_attendee_capacity: data.capacity,
                 category: data.category.clone(),
+                participant_count: None,
             };
         }
         _ => {}

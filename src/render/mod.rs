@@ -2,6 +2,7 @@
 //! sanitiser every piece of HTML goes through.
 
 pub mod activitypub;
+pub mod csv;
 pub mod feeds;
 pub mod links;
 pub mod sanitize;

@@ -215,6 +215,9 @@ async fn every_console_form_refuses_a_missing_or_wrong_csrf_token(backend: Backe
         "/console/reports/new".into(),
         "/console/boosts".into(),
         "/console/boosts/x/undo".into(),
+        "/console/participations".into(),
+        format!("/console/posts/{id}/participants/1/accept"),
+        format!("/console/posts/{id}/participants/1/reject"),
         "/console/users".into(),
     ];
     for route in &routes {

@@ -53,6 +53,7 @@ mod remote_content_browser;
 mod replies;
 mod reports;
 mod restart;
+mod rsvp;
 mod signed_fetch;
 mod startup_race;
 mod statement_console;

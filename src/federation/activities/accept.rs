@@ -1,4 +1,5 @@
-//! `Accept` and `Reject` of a Follow we sent, or of an invitation to co-sign a statement.
+//! `Accept` and `Reject` of a Follow we sent, of an invitation to co-sign a statement, or of a
+//! Join we sent to another server's event.
 
 use super::actor_row;
 use crate::{
@@ -33,6 +34,10 @@ pub async fn receive(
             };
         }
         let embedded_kind = a.object.get("type").and_then(serde_json::Value::as_str);
+        // An answer to a Join we sent to an event elsewhere.
+        if kind == Some("Join") {
+            return crate::actions::participations::answered(data, &actor, &id, state).await;
+        }
         if kind.is_some_and(|k| k != "Follow") || embedded_kind.is_some_and(|k| k != "Follow") {
             tracing::debug!(object = %id, "{} of an activity that is not a Follow, ignored", a.kind);
             return Ok(());

@@ -10,6 +10,7 @@ mod delete;
 mod flag;
 mod follow;
 mod invite;
+mod join;
 mod moved;
 mod reaction;
 mod undo;
@@ -36,7 +37,7 @@ pub struct InboxActivity(pub ActivityJson);
 /// Activity types we act on.
 pub const HANDLED: &[&str] = &[
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Invite", "Like",
-    "Announce", "Move", "Flag",
+    "Announce", "Move", "Flag", "Join", "Leave",
 ];
 
 #[async_trait::async_trait]
@@ -75,6 +76,7 @@ impl Activity for InboxActivity {
                 Ok(())
             }
             "Flag" => flag::verify(a),
+            "Join" | "Leave" => join::verify(a),
             _ => Ok(()),
         }
     }
@@ -99,6 +101,12 @@ impl Activity for InboxActivity {
         let mut writes = match kind.as_str() {
             "Create" => create::receive(a, data).await?,
             "Update" => update::receive(a, data).await?,
+            // Mobilizon may give a Leave the id of the Join it ends: never skip one as seen
+            // (leaving twice changes nothing).
+            "Leave" => {
+                join::leave(a, data).await?;
+                Writes::default()
+            }
             _ => {
                 if db::inbox::seen(data.db.read(), a.id.as_str()).await? {
                     tracing::debug!("activity already received");
@@ -114,6 +122,7 @@ impl Activity for InboxActivity {
                     "Like" | "Announce" => reaction::receive(a, data).await?,
                     "Move" => moved::receive(a, data).await?,
                     "Flag" => flag::receive(a, data).await?,
+                    "Join" => join::receive(a, data).await?,
                     _ => {}
                 }
                 Writes::default()

@@ -1,5 +1,5 @@
-//! `Undo` of a Follow of our centre, or of a Like or a boost of one of our posts. Other undone
-//! activities are ignored.
+//! `Undo` of a Follow of our centre, of a Like or a boost of one of our posts, or of a Join
+//! of one of our events. Other undone activities are ignored.
 
 use crate::{
     context::AppContext,
@@ -10,7 +10,7 @@ use crate::{
 use activitypub_federation::config::Data;
 
 pub async fn receive(a: ActivityJson, data: &Data<AppContext>) -> Result<(), AppError> {
-    if super::reaction::undo(&a, data).await? {
+    if super::reaction::undo(&a, data).await? || super::join::undo(&a, data).await? {
         return Ok(());
     }
     let Some(actor) = db::actors::find_by_ap_id(data.db.read(), a.actor.as_str()).await? else {

@@ -10,6 +10,8 @@ pub mod follows;
 pub mod invitations;
 pub mod media;
 pub mod moderation;
+pub mod participants;
+pub mod participations;
 pub mod posts;
 pub mod reports;
 pub mod settings;
@@ -43,6 +45,20 @@ pub fn router() -> Router {
         .route(
             "/posts/{id}",
             get(posts::get).patch(posts::edit).delete(posts::delete),
+        )
+        .route(
+            "/participations",
+            post(participations::create).get(participations::list),
+        )
+        .route("/posts/{id}/participants", get(participants::list))
+        .route("/posts/{id}/participants.csv", get(participants::csv))
+        .route(
+            "/posts/{id}/participants/{pid}/accept",
+            post(participants::accept),
+        )
+        .route(
+            "/posts/{id}/participants/{pid}/reject",
+            post(participants::reject),
         )
         .route(
             "/statements",

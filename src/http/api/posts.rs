@@ -34,6 +34,9 @@ pub async fn get(
     let (likes, boosts) = crate::db::reactions::counts(data.db.read(), row.id).await?;
     v["likes"] = json!(likes);
     v["boosts"] = json!(boosts);
+    if row.kind == "Event" {
+        v["participants"] = json!(crate::actions::participants::count(&data, &row).await?);
+    }
     let who = crate::db::reactions::list(data.db.read(), row.id, 200).await?;
     v["reactions"] = who
         .iter()

@@ -36,6 +36,8 @@ struct PostPage<'a> {
     replies: Vec<PostView>,
     /// "3 likes · 1 boost" (from other servers), when there are any.
     reactions: Option<String>,
+    /// "2 participants" on an event.
+    participants: Option<String>,
 }
 
 #[derive(Template)]
@@ -118,7 +120,14 @@ pub async fn post_page(web: &Web, row: &PostRow) -> AppResult<Response> {
         .filter(|(_, n)| *n > 0)
         .map(|(key, n)| t.count(key, "count", *n))
         .collect::<Vec<_>>();
+    let participants = if row.kind == "Event" {
+        let n = crate::actions::participants::count(ctx, row).await?;
+        Some(t.count("event-participants", "count", n))
+    } else {
+        None
+    };
     let page = PostPage {
+        participants,
         reactions: (!reactions.is_empty()).then(|| reactions.join(" · ")),
         signatories: signatories(web, &data),
         p,

@@ -9,6 +9,8 @@ pub mod boosts;
 pub mod cosign;
 pub mod domains;
 pub mod own_signatures;
+pub mod participants;
+pub mod participations;
 pub mod post_form;
 pub mod posts;
 pub mod reports;

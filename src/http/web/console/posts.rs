@@ -58,6 +58,7 @@ pub struct PostLine {
     pub label: String,
     pub published: String,
     pub deleted: bool,
+    pub is_event: bool,
 }
 
 #[derive(Template)]
@@ -76,6 +77,7 @@ pub async fn list(staff: Staff) -> Response {
     let posts = rows
         .iter()
         .map(|r| PostLine {
+            is_event: r.kind == "Event",
             id: r.public_id.clone().unwrap_or_default(),
             url: r.ap_id.clone(),
             kind_label: t.get(match r.kind.as_str() {
