@@ -7,6 +7,7 @@
 //! The peer needs `npm ci` in `tests/interop` (`.ci/run` does it); without its `node_modules`
 //! each test says it was skipped. SQLite only: the storage backend plays no part here.
 
+mod allowlist;
 mod boosts;
 mod fedify_verifies;
 mod following;
